@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// DCMTK libraries the shim links. Headers and libraries are on the default
+/// paths of Debian's libdcmtk-dev; `pkg-config dcmtk` is broken there, so we
+/// name the libraries instead of using a system-library target.
+let dcmtkLibraries = ["dcmnet", "dcmdata", "oflog", "ofstd"].map { LinkerSetting.linkedLibrary($0) }
+
+let package = Package(
+    name: "bodypart",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "bodypart", targets: ["bodypart"]),
+        .library(name: "DicomIO", targets: ["DicomIO"]),
+        .library(name: "Classifier", targets: ["Classifier"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "CDcmtk",
+            cxxSettings: [.define("HAVE_CONFIG_H")],
+            linkerSettings: dcmtkLibraries
+        ),
+        .target(name: "DicomCore"),
+        .target(name: "DicomIO", dependencies: ["CDcmtk", "DicomCore"]),
+        .target(name: "Anatomy", dependencies: ["DicomCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Classifier", dependencies: ["DicomCore", "Anatomy"]),
+        .executableTarget(
+            name: "bodypart",
+            dependencies: [
+                "DicomCore", "DicomIO", "Anatomy", "Classifier",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
+        .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomCore"]),
+        .testTarget(name: "AnatomyTests", dependencies: ["Anatomy"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Anatomy"]),
+        .testTarget(name: "CLITests", dependencies: ["DicomCore"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,2 @@
+#include "CDcmtk.h"
+int bp_version(void) { return 1; }
