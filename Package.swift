@@ -35,11 +35,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "BodypartTesting", path: "Sources/BodypartTesting"),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
-        .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomCore"]),
+        .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "AnatomyTests", dependencies: ["Anatomy"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Anatomy"]),
-        .testTarget(name: "CLITests", dependencies: ["DicomCore"]),
+        .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

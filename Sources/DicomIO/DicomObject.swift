@@ -1,0 +1,116 @@
+import CDcmtk
+import DicomCore
+
+/// A whole DICOM object in memory, ready to edit and write. Pixel Data and
+/// every element not named by an edit are written back as they were read, in
+/// the original transfer syntax.
+///
+/// Not `Sendable`: one owner at a time (it wraps a DCMTK object).
+public final class DicomObject {
+    let handle: OpaquePointer
+    /// Where it was read from ("" for objects received from the network).
+    public let path: String
+
+    /// Reads the whole file into memory (large values included, so the file
+    /// may then be replaced safely).
+    public init(path: String) throws(DicomError) {
+        var status: Int32 = 0
+        guard let handle = bp_open(path, Int32(BP_READ_FULL), &status) else {
+            throw Dcmtk.error(status, path: path)
+        }
+        self.handle = handle
+        self.path = path
+    }
+
+    /// Parses a bare dataset received in `transferSyntaxUID` (no meta header).
+    public init(datasetBytes: [UInt8], transferSyntaxUID: String, label: String) throws(DicomError) {
+        var status: Int32 = 0
+        let opened = datasetBytes.withUnsafeBytes { bp_open_buffer($0.baseAddress, $0.count, transferSyntaxUID, &status) }
+        guard let opened else { throw Dcmtk.error(status, path: label) }
+        self.handle = opened
+        self.path = label
+    }
+
+    deinit { bp_close(handle) }
+
+    /// The header model (values as stored, not converted to UTF-8).
+    public var header: DicomHeader { HeaderReader.header(of: handle, path: path) }
+
+    /// True when the source was a Part 10 file with a meta header.
+    public var hasMetaHeader: Bool { bp_has_meta(handle) == 1 }
+
+    /// Applies edits in order. On error the object may be partly edited:
+    /// discard it (nothing has been written).
+    public func apply(_ edits: [Edit]) throws(DicomError) {
+        guard let dataset = bp_dataset(handle) else { throw .malformed(path: path, detail: "no dataset") }
+        for edit in edits { try apply(edit, to: dataset) }
+    }
+
+    /// Writes the object to `path` (no sync, no rename: see `AtomicWriter`).
+    func save(to target: String) throws(DicomError) {
+        let status = bp_save(handle, target, hasMetaHeader ? 1 : 0)
+        guard status == Int32(BP_OK) else { throw Dcmtk.error(status, path: target) }
+    }
+
+    private func check(_ status: Int32) throws(DicomError) {
+        guard status == Int32(BP_OK) else { throw .invalidEdit(path: path, detail: Dcmtk.lastError) }
+    }
+
+    private func apply(_ edit: Edit, to item: OpaquePointer) throws(DicomError) {
+        switch edit {
+        case .set(let tag, let vr, let value):
+            try check(bp_item_put_string(item, tag.group, tag.element, vr.rawValue, value, nil))
+        case .remove(let tag):
+            try check(bp_item_delete(item, tag.group, tag.element))
+        case .setSequence(let tag, let items):
+            try check(bp_item_delete(item, tag.group, tag.element))
+            if items.isEmpty { try check(bp_item_put_empty(item, tag.group, tag.element)) }
+            for itemEdits in items {
+                let child = try appendItem(item, tag)
+                for edit in itemEdits { try apply(edit, to: child) }
+            }
+        case .recordOriginals(let tags, let dateTime, let system, let source, let reason):
+            let original = try appendItem(item, .originalAttributesSequence)
+            let modified = try appendItem(original, .modifiedAttributesSequence)
+            for tag in tags {
+                let status = bp_item_copy_element(item, tag.group, tag.element, modified)
+                if status == Int32(BP_E_NOT_FOUND) {
+                    // Absent before: recorded with an empty value (PS3.3 C.12.1.1.9.2).
+                    try check(bp_item_put_empty(modified, tag.group, tag.element))
+                } else {
+                    try check(status)
+                }
+            }
+            try check(bp_item_put_string(original, 0x0400, 0x0562, "DT", dateTime, nil))
+            try check(bp_item_put_string(original, 0x0400, 0x0563, "LO", system, nil))
+            try check(bp_item_put_string(original, 0x0400, 0x0564, "LO", source, nil))
+            try check(bp_item_put_string(original, 0x0400, 0x0565, "CS", reason, nil))
+        case .setPrivate(let group, let creator, let elements):
+            let block = bp_item_reserve_private_block(item, group, creator)
+            guard block >= 0 else { throw .invalidEdit(path: path, detail: Dcmtk.lastError) }
+            for element in elements {
+                let number = UInt16(block) << 8 | UInt16(element.offset)
+                try check(bp_item_put_string(item, group, number, element.vr.rawValue, element.value, creator))
+            }
+        }
+    }
+
+    private func appendItem(_ item: OpaquePointer, _ tag: Tag) throws(DicomError) -> OpaquePointer {
+        var status: Int32 = 0
+        guard let child = bp_item_append_sequence_item(item, tag.group, tag.element, &status) else {
+            throw .invalidEdit(path: path, detail: Dcmtk.lastError)
+        }
+        return child
+    }
+}
+
+extension DicomObject {
+    /// The Pixel Data bytes as stored (fragments with their lengths when
+    /// encapsulated); empty when the object has none. For verification.
+    public var pixelDataBytes: [UInt8] {
+        var length = 0
+        guard let pointer = bp_pixel_data_bytes(handle, &length) else { return [] }
+        defer { bp_free(pointer) }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+}

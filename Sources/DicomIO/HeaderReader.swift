@@ -1,0 +1,62 @@
+import CDcmtk
+import DicomCore
+
+/// Reads DICOM headers: every element up to, not including, Pixel Data.
+/// Pixel Data is never loaded, and values above 4 KiB stay on disk unless a
+/// text value is asked for. Text is converted to UTF-8 per Specific
+/// Character Set.
+public struct HeaderReader: Sendable {
+    public init() {}
+
+    /// Reads the header of the file at `path`.
+    public func read(_ path: String) throws(DicomError) -> DicomHeader {
+        var status: Int32 = 0
+        guard let object = bp_open(path, Int32(BP_READ_HEADER | BP_READ_UTF8), &status) else {
+            throw Dcmtk.error(status, path: path)
+        }
+        defer { bp_close(object) }
+        return HeaderReader.header(of: object, path: path)
+    }
+
+    /// Builds the header model from an open shim object.
+    static func header(of object: OpaquePointer, path: String) -> DicomHeader {
+        let xfer = Dcmtk.take(bp_transfer_syntax(object)) ?? ""
+        return DicomHeader(
+            path: path,
+            transferSyntaxUID: xfer,
+            meta: dataSet(bp_meta(object)),
+            dataset: dataSet(bp_dataset(object)),
+            hasMetaHeader: bp_has_meta(object) == 1,
+            textIsUTF8: bp_utf8_state(object) >= 0
+        )
+    }
+
+    /// Converts one shim item (and its sequences, recursively) into a DataSet.
+    static func dataSet(_ item: OpaquePointer?, depth: Int = 0) -> DataSet {
+        guard let item else { return DataSet(elements: []) }
+        let count = bp_item_count(item)
+        var elements: [DataElement] = []
+        elements.reserveCapacity(count)
+        var info = bp_element_info()
+        for index in 0..<count {
+            guard bp_item_element(item, index, &info) == Int32(BP_OK) else { continue }
+            let tag = Tag(info.group, info.element)
+            let vr = withUnsafeBytes(of: info.vr) { VR(rawValue: String(decoding: $0.prefix(2), as: UTF8.self)) }
+            let value: ElementValue
+            if info.item_count >= 0 {
+                // Deeply nested sequences beyond 32 levels are kept as empty items.
+                let items = depth < 32
+                    ? (0..<Int(info.item_count)).map { dataSet(bp_item_sequence_item(item, index, $0), depth: depth + 1) }
+                    : []
+                value = .sequence(items)
+            } else if info.is_binary != 0 {
+                value = .binary(length: info.length)
+            } else {
+                var status: Int32 = 0
+                value = .text(Dcmtk.take(bp_item_element_string(item, index, &status)) ?? "")
+            }
+            elements.append(DataElement(tag: tag, vr: vr, keyword: Keywords.shared.keyword(for: tag, in: item), value: value))
+        }
+        return DataSet(elements: elements)
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// bodypart's exit codes, grouped by kind (sysexits-style; see `--help`).
+enum ExitStatus {
+    static let ok = ExitCode(0)
+    static let someSkipped = ExitCode(1)
+    static let usage = ExitCode(64)
+    static let dataError = ExitCode(65)
+    static let noInput = ExitCode(66)
+    static let internalError = ExitCode(70)
+    static let cannotCreate = ExitCode(73)
+    static let ioError = ExitCode(74)
+}
