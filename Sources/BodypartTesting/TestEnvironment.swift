@@ -110,3 +110,18 @@ final class LockedData: @unchecked Sendable {
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return done }
     var value: Data { lock.lock(); defer { lock.unlock() }; return data }
 }
+
+extension TestEnvironment {
+    /// The built `bodypart` binary (debug build of this package, or
+    /// `$BODYPART_BIN`).
+    public static var bodypart: String {
+        if let explicit = ProcessInfo.processInfo.environment["BODYPART_BIN"] { return explicit }
+        return packageRoot.appendingPathComponent(".build/debug/bodypart").path
+    }
+
+    /// Runs `bodypart` with arguments from the package root.
+    @discardableResult
+    public static func bodypart(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
+        try run(bodypart, arguments, environment: environment, currentDirectory: packageRoot)
+    }
+}

@@ -209,6 +209,20 @@ int bp_item_element(bp_item *item, size_t index, bp_element_info *info) {
 
 char *bp_item_element_string(bp_item *item, size_t index, int *status) {
     DcmElement *e = asItem(item)->getElement(static_cast<unsigned long>(index));
+    if (e && e->ident() == EVR_UN && e->getLengthField() <= 65536 && !e->getTag().isPrivate()) {
+        DcmTag dictionaryTag(e->getTag().getXTag());
+        DcmEVR known = dictionaryTag.getEVR();
+        if (known != EVR_UN && known != EVR_SQ && !isBinaryVR(known) && DcmVR(known).isaString()) {
+            Uint8 *bytes = nullptr;
+            if (e->getUint8Array(bytes).good()) {
+                std::string text(reinterpret_cast<const char *>(bytes ? bytes : reinterpret_cast<Uint8 *>(const_cast<char *>(""))),
+                                 bytes ? e->getLengthField() : 0);
+                while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.pop_back();
+                *status = BP_OK;
+                return dup(text);
+            }
+        }
+    }
     if (!e || e->ident() == EVR_SQ || isBinaryVR(e->ident())) {
         *status = fail(BP_E_INVALID, "not a text or number element");
         return nullptr;

@@ -50,7 +50,13 @@ public struct HeaderReader: Sendable {
                     : []
                 value = .sequence(items)
             } else if info.is_binary != 0 {
-                value = .binary(length: info.length)
+                // UN with a text VR in the dictionary is read as text (see the shim).
+                var status: Int32 = 0
+                if vr == .UN, let text = Dcmtk.take(bp_item_element_string(item, index, &status)) {
+                    value = .text(text)
+                } else {
+                    value = .binary(length: info.length)
+                }
             } else {
                 var status: Int32 = 0
                 value = .text(Dcmtk.take(bp_item_element_string(item, index, &status)) ?? "")

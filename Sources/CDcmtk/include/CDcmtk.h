@@ -88,7 +88,9 @@ size_t bp_item_count(bp_item *item);
 /** Facts of the element at `index`. */
 int bp_item_element(bp_item *item, size_t index, bp_element_info *info);
 /** Value of element `index` as text (multiple values joined with '\').
- *  Binary values are not read: returns NULL with status BP_E_INVALID. */
+ *  Binary values are not read: returns NULL with status BP_E_INVALID.
+ *  An element stored as UN whose tag the dictionary knows as a text VR
+ *  (a common fault of converters) is returned as its text. */
 char *bp_item_element_string(bp_item *item, size_t index, int *status);
 /** Item `item_index` of the sequence at element `index`. */
 bp_item *bp_item_sequence_item(bp_item *item, size_t index, size_t item_index);

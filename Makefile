@@ -1,0 +1,45 @@
+# bodypart — the two commands a new machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SWIFT ?= swift
+APT_PACKAGES := libdcmtk-dev dcmtk libgdcm-dev
+TEST_PACKAGES := dicom3tools
+RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/bodypart
+export TCP_NODELAY := 1
+
+.PHONY: help deps test-deps build run test bench lint data train evaluate clean-build
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+deps: ## Install the Debian packages bodypart needs, only those missing
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test-deps: ## Install the packages the tests use as real peers and checkers
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(TEST_PACKAGES)"
+
+build: deps ## Build the release binary (path: swift build -c release --show-bin-path)
+	$(SWIFT) build -c release --product bodypart
+
+run: build ## Install what is missing, build, and run the main job on Samples/
+	$(RELEASE_BIN) tags Samples/*.dcm --format table
+
+test: test-deps ## Build and run every test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: build ## Benchmarks with reference tools side by side (see Benchmarks/)
+	Benchmarks/run-all.sh
+
+lint: ## swift format and clang-format, in check mode
+	$(SWIFT) format lint --recursive --configuration .swift-format Sources Tests
+	clang-format --dry-run --Werror Sources/CDcmtk/*.cpp Sources/CDcmtk/include/*.h
+
+clean-build: ## Remove build products
+	rm -rf .build
