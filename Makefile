@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 SWIFT ?= swift
-APT_PACKAGES := libdcmtk-dev dcmtk libgdcm-dev
+APT_PACKAGES := libdcmtk-dev dcmtk libgdcm-dev libsqlite3-dev
 TEST_PACKAGES := dicom3tools
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/bodypart
 export TCP_NODELAY := 1

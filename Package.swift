@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -28,10 +29,16 @@ let package = Package(
         .target(name: "DicomIO", dependencies: ["CDcmtk", "DicomCore"]),
         .target(name: "Anatomy", dependencies: ["DicomCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Classifier", dependencies: ["DicomCore", "Anatomy"]),
+        .target(name: "Audit", dependencies: ["DicomCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Cleanup",
+            dependencies: ["DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit",
+                           .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "bodypart",
             dependencies: [
-                "DicomCore", "DicomIO", "Anatomy", "Classifier",
+                "DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "Cleanup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +47,8 @@ let package = Package(
         .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "AnatomyTests", dependencies: ["Anatomy"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Anatomy"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "BodypartTesting"]),
+        .testTarget(name: "CleanupTests", dependencies: ["Cleanup", "Audit", "DicomIO", "BodypartTesting"]),
         .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting"]),
     ],
     swiftLanguageModes: [.v6],
