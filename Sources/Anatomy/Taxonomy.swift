@@ -78,7 +78,7 @@ public struct Taxonomy: Sendable {
         let trimmed = raw.trimmingCharacters(in: Self.padding)
         let folded = TextNormalizer.normalize(trimmed)
         guard !folded.isEmpty else { return Normalization(raw: raw, term: nil, matched: nil, kind: .unknown) }
-        if let name = nonstandard[folded] { return result(raw, name, exact: false) }
+        if let name = nonstandard[folded] { return result(raw, name, exact: name == trimmed) }
         if terms[trimmed] != nil { return result(raw, trimmed, exact: true) }
         if let name = matcher.phrases[folded] { return result(raw, name, exact: false) }
         let compact = folded.replacingOccurrences(of: " ", with: "")

@@ -44,6 +44,8 @@ struct NormalizeTests {
         #expect(taxonomy.normalize("WHOLE BODY") == Normalization(raw: "WHOLE BODY", term: "WHOLEBODY", matched: "WHOLEBODY", kind: .synonym))
         #expect(taxonomy.normalize("MR Lever") == Normalization(raw: "MR Lever", term: "ABDOMEN", matched: "LIVER", kind: .organ))
         #expect(taxonomy.normalize("Brain").kind == .synonym)
+        #expect(taxonomy.normalize("PHANTOM").kind == .exact)
+        #expect(taxonomy.normalize("Phantom").kind == .synonym)
         #expect(taxonomy.normalize("Cardiac^_Cardio_033sec (Adult)").term == "HEART")
     }
 

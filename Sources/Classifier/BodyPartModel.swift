@@ -1,0 +1,138 @@
+import Foundation
+
+/// The metadata body-part model: hashed features, a linear softmax model, an optional tree
+/// ensemble, temperature calibration and an abstention threshold.
+///
+/// Load the shipped model with ``standard(rulesDirectory:)``, a file with ``load(from:)``.
+/// Prediction is pure and thread-safe; for throughput make one ``Predictor`` per thread, which
+/// reuses its buffers.
+public struct BodyPartModel: Sendable {
+    /// Identifier written into predictions and audit rows (`bp-meta-2026.11-1a2b3c4d`).
+    public var modelID: String
+    /// Class defined terms, in weight-column order.
+    public var classes: [String]
+    /// Feature hashing parameters the weights were trained with.
+    public var hashing: FeatureHashing
+    /// Linear softmax weights.
+    public var linear: LinearWeights
+    /// Optional tree ensemble over selected features.
+    public var forest: RandomForest?
+    /// Weight of the linear model's probabilities when a forest is present (0...1).
+    public var linearShare: Double
+    /// Calibration temperature applied to the combined log-probabilities.
+    public var temperature: Double
+    /// Calibrated confidence below which the model abstains.
+    public var threshold: Double
+    /// Free-form description: training data, date, figures.
+    public var info: [String: String]
+
+    /// Creates a model from its parts.
+    public init(modelID: String, classes: [String], hashing: FeatureHashing, linear: LinearWeights,
+                forest: RandomForest? = nil, linearShare: Double = 1, temperature: Double = 1, threshold: Double = 0.5,
+                info: [String: String] = [:]) {
+        self.modelID = modelID
+        self.classes = classes
+        self.hashing = hashing
+        self.linear = linear
+        self.forest = forest
+        self.linearShare = linearShare
+        self.temperature = temperature
+        self.threshold = threshold
+        self.info = info
+    }
+
+    /// Predicts the body part of one series.
+    public func predict(_ series: SeriesMetadata) -> Prediction {
+        var predictor = Predictor(model: self)
+        return predictor.predict(series)
+    }
+
+    /// Makes a predictor that reuses its buffers between calls.
+    public func makePredictor() -> Predictor { Predictor(model: self) }
+
+    /// Uncalibrated log-probabilities (temperature 1) of the combined model for `features`.
+    func logits(_ features: FeatureVector, into out: inout [Float], scratch: inout [Float]) {
+        let c = classes.count
+        features.indices.withUnsafeBufferPointer { idx in
+            out.withUnsafeMutableBufferPointer { linear.scores(idx, into: $0.baseAddress!) }
+        }
+        guard let forest, linearShare < 1 else { return }
+        Calibration.softmax(&out, temperature: 1)
+        forest.probabilities(features.indices, into: &scratch)
+        let a = Float(linearShare)
+        for k in 0..<c { out[k] = log(max(a * out[k] + (1 - a) * scratch[k], 1e-9)) }
+    }
+}
+
+/// Predicts with one model, reusing feature and score buffers (one per thread).
+public struct Predictor: Sendable {
+    /// The model used.
+    public let model: BodyPartModel
+    let extractor: FeatureExtractor
+    var features = FeatureVector()
+    var scores: [Float]
+    var scratch: [Float]
+    /// Number of evidence items reported (0 skips evidence for speed).
+    public var evidenceCount = 5
+
+    /// Creates a predictor for `model`.
+    public init(model: BodyPartModel) {
+        self.model = model
+        extractor = FeatureExtractor(hashing: model.hashing)
+        scores = [Float](repeating: 0, count: model.classes.count)
+        scratch = scores
+    }
+
+    /// Calibrated class probabilities of a series, in `model.classes` order.
+    public mutating func probabilities(_ series: SeriesMetadata) -> [Float] {
+        extractor.extract(series, into: &features)
+        model.logits(features, into: &scores, scratch: &scratch)
+        Calibration.softmax(&scores, temperature: Float(model.temperature))
+        return scores
+    }
+
+    /// Predicts the body part of one series.
+    public mutating func predict(_ series: SeriesMetadata) -> Prediction {
+        _ = probabilities(series)
+        var best = 0, second = -1, third = -1
+        for k in 1..<scores.count {
+            if scores[k] > scores[best] { third = second; second = best; best = k }
+            else if second < 0 || scores[k] > scores[second] { third = second; second = k }
+            else if third < 0 || scores[k] > scores[third] { third = k }
+        }
+        let confidence = Double(scores[best])
+        let abstained = confidence < model.threshold
+        var alternatives: [Prediction.Alternative] = []
+        for k in [second, third] where k >= 0 {
+            alternatives.append(.init(bodyPart: model.classes[k], confidence: Double(scores[k])))
+        }
+        let evidence = evidenceCount > 0 && second >= 0 ? self.evidence(best, second) : []
+        return Prediction(bodyPart: abstained ? nil : model.classes[best], topClass: model.classes[best],
+                          confidence: confidence, abstained: abstained, alternatives: alternatives,
+                          evidence: evidence, modelID: model.modelID)
+    }
+
+    /// The (field, term) pairs whose linear weights favour `top` over `runnerUp` most.
+    func evidence(_ top: Int, _ runnerUp: Int) -> [Prediction.Evidence] {
+        let c = model.classes.count
+        let s = Double(LinearWeights.scale(features.count))
+        var sums: [FeatureOrigin: Double] = [:]
+        model.linear.weights.withUnsafeBufferPointer { w in
+            for (i, f) in features.indices.enumerated() {
+                let row = Int(f) * c
+                sums[features.origins[i], default: 0] += s * Double(w[row + top] - w[row + runnerUp])
+            }
+        }
+        var merged: [String: Prediction.Evidence] = [:]
+        for (origin, weight) in sums where weight > 0 {
+            let start = Int(origin.start)
+            let term = String(decoding: features.text[start..<(start + Int(origin.length))], as: UTF8.self)
+            let key = origin.field.name + "\u{1}" + term
+            merged[key, default: .init(field: origin.field.name, term: term, weight: 0)].weight += weight
+        }
+        let sorted = merged.values.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.term < $1.term }
+        return Array(sorted.prefix(evidenceCount)).map {
+            .init(field: $0.field, term: $0.term, weight: ($0.weight * 1000).rounded() / 1000)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+/// Turns a series' metadata into hashed features.
+///
+/// Text fields are normalized (``ByteText``), split into words, and hashed as word unigrams
+/// and bigrams per field; description-like fields also feed a pooled namespace with word
+/// unigrams, bigrams and character n-grams (within words), so that vocabulary learnt from one
+/// field (RIS procedure names) carries over to another (series descriptions). Abbreviations
+/// add their expansion words. Categorical and geometric fields are hashed as single values.
+/// `BodyPartExamined` is one text field among others and is never pooled with descriptions.
+public struct FeatureExtractor: Sendable {
+    /// Hashing parameters; must match the model's.
+    public let hashing: FeatureHashing
+
+    /// Creates an extractor with the given hashing parameters.
+    public init(hashing: FeatureHashing = .standard) {
+        self.hashing = hashing
+    }
+
+    /// Description-like text fields: per-field words plus the pooled namespace.
+    static let descriptionFields: [(String, FeatureField)] = [
+        ("StudyDescription", .studyDescription), ("SeriesDescription", .seriesDescription),
+        ("ProtocolName", .protocolName), ("RequestedProcedureDescription", .requestedProcedureDescription),
+        ("PerformedProcedureStepDescription", .performedProcedureStepDescription),
+        ("ReasonForStudy", .reasonForStudy),
+    ]
+
+    /// Categorical fields hashed as one normalized value.
+    static let categoricalFields: [(String, FeatureField)] = [
+        ("Modality", .modality), ("ManufacturerModelName", .manufacturerModelName), ("SOPClassUID", .sopClass),
+        ("ViewPosition", .viewPosition), ("PatientPosition", .patientPosition), ("Laterality", .laterality),
+        ("ImageLaterality", .laterality), ("PatientSex", .patientSex), ("InstitutionName", .institution),
+        ("StationName", .station),
+    ]
+
+    /// Extracts the features of `metadata` into a new vector.
+    public func extract(_ metadata: SeriesMetadata) -> FeatureVector {
+        var v = FeatureVector()
+        extract(metadata, into: &v)
+        return v
+    }
+
+    /// Extracts the features of `metadata` into `v`, reusing its storage.
+    public func extract(_ metadata: SeriesMetadata, into v: inout FeatureVector) {
+        v.reset()
+        let attributes = metadata.attributes
+        for (keyword, field) in Self.descriptionFields {
+            if let value = attributes[keyword], !value.isEmpty { addText(value, field: field, pooled: true, charGrams: true, into: &v) }
+        }
+        if let value = attributes["BodyPartExamined"], !value.isEmpty {
+            addText(value, field: .bodyPartExamined, pooled: false, charGrams: true, into: &v)
+        }
+        if let value = attributes["ImageType"], !value.isEmpty {
+            addText(value, field: .imageType, pooled: false, charGrams: false, into: &v)
+        }
+        for (keyword, field) in Self.categoricalFields {
+            if let value = attributes[keyword], !value.isEmpty { addCategory(value, field: field, firstWordOnly: false, into: &v) }
+        }
+        if let value = attributes["Manufacturer"], !value.isEmpty {
+            addCategory(value, field: .manufacturer, firstWordOnly: true, into: &v)
+        }
+        addNumeric(metadata, into: &v)
+    }
+
+    /// Hashes the words of one text field.
+    func addText(_ value: String, field: FeatureField, pooled: Bool, charGrams: Bool, into v: inout FeatureVector) {
+        let range = ByteText.withBytes(value) { ByteText.appendNormalized($0, to: &v.text) }
+        guard !range.isEmpty else { return }
+        let textCopy = v.text
+        textCopy.withUnsafeBufferPointer { buf in
+            var prev: Range<Int>? = nil
+            var i = range.lowerBound
+            while i < range.upperBound {
+                var j = i
+                var hasLetter = false
+                while j < range.upperBound && buf[j] != ByteText.space {
+                    let b = buf[j]
+                    if b < 0x30 || b > 0x39 { hasLetter = true }
+                    j += 1
+                }
+                let word = i..<j
+                i = j + 1
+                if !hasLetter && word.count > 2 { prev = nil; continue }
+                addWord(buf, word, prev: prev, field: field, pooled: pooled, charGrams: charGrams && hasLetter, into: &v)
+                prev = word
+            }
+        }
+    }
+
+    @inline(__always)
+    func addWord(_ buf: UnsafeBufferPointer<UInt8>, _ word: Range<Int>, prev: Range<Int>?, field: FeatureField,
+                 pooled: Bool, charGrams: Bool, into v: inout FeatureVector) {
+        let h = hashing
+        v.add(h.bucket(FeatureHashing.add(h.start(field, .word), buf, word)), field, word)
+        if pooled { v.add(h.bucket(FeatureHashing.add(h.start(.descriptions, .word), buf, word)), field, word) }
+        if let prev {
+            let span = prev.lowerBound..<word.upperBound
+            v.add(h.bucket(FeatureHashing.add(h.start(field, .bigram), buf, span)), field, span)
+            if pooled { v.add(h.bucket(FeatureHashing.add(h.start(.descriptions, .bigram), buf, span)), field, span) }
+        }
+        if charGrams && word.count >= 2 {
+            addCharGrams(buf, word, namespace: pooled ? .descriptions : field, origin: field, into: &v)
+        }
+        if word.count >= 2 && word.count <= 16, let expansion = Abbreviations.byHash[FeatureHashing.raw(buf, word)] {
+            for extra in expansion {
+                extra.withUnsafeBufferPointer { e in
+                    v.add(h.bucket(FeatureHashing.add(h.start(field, .word), e, 0..<e.count)), field, word)
+                    if pooled { v.add(h.bucket(FeatureHashing.add(h.start(.descriptions, .word), e, 0..<e.count)), field, word) }
+                }
+            }
+        }
+    }
+
+    /// Character n-grams of the word padded as `<word>`.
+    @inline(__always)
+    func addCharGrams(_ buf: UnsafeBufferPointer<UInt8>, _ word: Range<Int>, namespace: FeatureField,
+                      origin: FeatureField, into v: inout FeatureVector) {
+        let h = hashing
+        let length = word.count + 2
+        let base = h.start(namespace, .charGram)
+        let lo = word.lowerBound
+        for s in 0..<length {
+            var acc = base
+            for n in 0..<min(h.charGramMax, length - s) {
+                let p = s + n
+                let b: UInt8 = p == 0 ? 0x3C : (p == length - 1 ? 0x3E : buf[lo + p - 1])
+                acc = FeatureHashing.add(acc, b)
+                if n + 1 >= h.charGramMin { v.add(h.bucket(acc), origin, word) }
+            }
+        }
+    }
+
+    /// Hashes a categorical value (normalized; optionally only its first word).
+    func addCategory(_ value: String, field: FeatureField, firstWordOnly: Bool, into v: inout FeatureVector) {
+        var range = ByteText.withBytes(value) { ByteText.appendNormalized($0, to: &v.text) }
+        guard !range.isEmpty else { return }
+        if firstWordOnly, let space = v.text[range].firstIndex(of: ByteText.space) {
+            range = range.lowerBound..<space
+        }
+        let hv = v.text.withUnsafeBufferPointer { FeatureHashing.add(hashing.start(field, .category), $0, range) }
+        v.add(hashing.bucket(hv), field, range)
+    }
+
+    /// Hashes a derived label (bucket of a number, orientation) for `field`.
+    func addLabel(_ label: StaticString, field: FeatureField, into v: inout FeatureVector) {
+        let range = v.appendLabel(label)
+        let hv = v.text.withUnsafeBufferPointer { FeatureHashing.add(hashing.start(field, .category), $0, range) }
+        v.add(hashing.bucket(hv), field, range)
+    }
+}
+
+extension FeatureExtractor {
+    /// Only the features of a `BodyPartExamined` value (for augmentation during training).
+    public func extractBodyPartExamined(_ value: String, into v: inout FeatureVector) {
+        v.reset()
+        if !value.isEmpty { addText(value, field: .bodyPartExamined, pooled: false, charGrams: true, into: &v) }
+    }
+}

@@ -1,0 +1,103 @@
+import Anatomy
+import Foundation
+
+/// One labelled series for training or evaluation.
+public struct TrainingExample: Sendable {
+    /// Header metadata (with its own `BodyPartExamined`, which augmentation may hide).
+    public var metadata: SeriesMetadata
+    /// The class (defined term) it should be classified as, or "UNKNOWN".
+    public var label: String
+    /// Source group (IDC collection, "radlex", a site) for grouped splits.
+    public var group: String
+    /// Series identifier, when known.
+    public var seriesInstanceUID: String
+
+    /// Creates an example.
+    public init(metadata: SeriesMetadata, label: String, group: String, seriesInstanceUID: String = "") {
+        self.metadata = metadata
+        self.label = label
+        self.group = group
+        self.seriesInstanceUID = seriesInstanceUID
+    }
+}
+
+/// Readers that turn the project's data files into training examples.
+public enum TrainingData {
+    /// Options for reading the IDC series table.
+    public struct IDCOptions: Sendable {
+        /// Most examples kept per (collection, label).
+        public var capPerCollectionClass = 1000
+        /// Most copies kept of identical (collection, label, texts) rows.
+        public var maxDuplicates = 3
+        /// Creates default options.
+        public init() {}
+    }
+
+    /// Reads `idc-series.tsv` (from `Scripts/prepare_idc.py`). Rows whose BodyPartExamined does
+    /// not normalize to a class are returned in `unlabelled`.
+    public static func idc(_ url: URL, taxonomy: Taxonomy, options: IDCOptions = IDCOptions())
+        throws -> (labelled: [TrainingExample], unlabelled: Int)
+    {
+        let table = try DelimitedText(contentsOf: url)
+        func col(_ n: String) -> Int { table.column(n) ?? -1 }
+        let c = (collection: col("collection_id"), uid: col("series_instance_uid"), modality: col("modality"),
+                 manufacturer: col("manufacturer"), model: col("manufacturer_model_name"),
+                 study: col("study_description"), series: col("series_description"), bpe: col("body_part_examined"),
+                 sop: col("sop_class_uid"), sex: col("patient_sex"), age: col("patient_age"), count: col("instance_count"))
+        var normalized: [String: String?] = [:]
+        var seen: [String: Int] = [:]
+        var perClass: [String: Int] = [:]
+        var out: [TrainingExample] = []
+        var unlabelled = 0
+        func get(_ row: [String], _ i: Int) -> String { i >= 0 && i < row.count ? row[i] : "" }
+        for row in table.rows {
+            let bpe = get(row, c.bpe)
+            let label: String?
+            if let cached = normalized[bpe] { label = cached } else {
+                label = bpe.isEmpty ? nil : taxonomy.normalize(bpe).term
+                normalized[bpe] = label
+            }
+            guard let label else { unlabelled += 1; continue }
+            let collection = get(row, c.collection)
+            let key = [collection, label, get(row, c.modality), get(row, c.study), get(row, c.series), bpe, get(row, c.sop)]
+                .joined(separator: "\u{1}")
+            seen[key, default: 0] += 1
+            guard seen[key]! <= options.maxDuplicates else { continue }
+            let classKey = collection + "\u{1}" + label
+            perClass[classKey, default: 0] += 1
+            guard perClass[classKey]! <= options.capPerCollectionClass else { continue }
+            var a: [String: String] = [:]
+            a["Modality"] = get(row, c.modality)
+            a["Manufacturer"] = get(row, c.manufacturer)
+            a["ManufacturerModelName"] = get(row, c.model)
+            a["StudyDescription"] = get(row, c.study)
+            a["SeriesDescription"] = get(row, c.series)
+            a["BodyPartExamined"] = bpe
+            a["SOPClassUID"] = get(row, c.sop)
+            a["PatientSex"] = get(row, c.sex)
+            a["PatientAge"] = get(row, c.age)
+            let meta = SeriesMetadata(attributes: a.filter { !$0.value.isEmpty }, instanceCount: Int(get(row, c.count)) ?? 1)
+            out.append(TrainingExample(metadata: meta, label: label, group: collection, seriesInstanceUID: get(row, c.uid)))
+        }
+        return (out, unlabelled)
+    }
+
+    /// Reads the RadLex playbook table: each procedure's short and long name become two
+    /// StudyDescription-only examples labelled with its body region (group "radlex").
+    public static func radlex(_ url: URL, taxonomy: Taxonomy) throws -> [TrainingExample] {
+        let table = try DelimitedText(contentsOf: url)
+        guard let s = table.column("short_name"), let l = table.column("long_name"),
+              let m = table.column("modality"), let r = table.column("body_region") else { return [] }
+        var out: [TrainingExample] = []
+        for row in table.rows {
+            guard !row[r].isEmpty, let label = taxonomy.normalize(row[r]).term else { continue }
+            for text in [row[s], row[l]] where !text.isEmpty {
+                let modality = row[m].split(separator: " ").first.map(String.init) ?? ""
+                var a = ["StudyDescription": text]
+                if !modality.isEmpty { a["Modality"] = modality }
+                out.append(TrainingExample(metadata: SeriesMetadata(attributes: a), label: label, group: "radlex"))
+            }
+        }
+        return out
+    }
+}

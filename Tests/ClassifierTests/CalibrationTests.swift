@@ -1,0 +1,55 @@
+import Testing
+@testable import Classifier
+
+@Suite("Calibration")
+struct CalibrationTests {
+    @Test("temperature scaling recovers the temperature that generated the labels")
+    func temperature() {
+        var rng = SplitMix(seed: 3)
+        var logits: [[Float]] = [], labels: [Int] = []
+        for _ in 0..<4000 {
+            let z: [Float] = (0..<4).map { _ in Float(rng.unit() * 8) }
+            var p = z
+            Calibration.softmax(&p, temperature: 2)
+            let u = Float(rng.unit())
+            var acc: Float = 0, y = 3
+            for k in 0..<4 { acc += p[k]; if u < acc { y = k; break } }
+            logits.append(z); labels.append(y)
+        }
+        let t = Calibration.fitTemperature(logits: logits, labels: labels)
+        #expect(abs(t - 2) < 0.3)
+    }
+
+    @Test("calibrated confidence is monotonic in the logit margin")
+    func monotonic() {
+        var previous: Float = 0
+        for margin in stride(from: Float(0), through: 10, by: 0.5) {
+            var z: [Float] = [margin, 0, 0]
+            Calibration.softmax(&z, temperature: 1.7)
+            #expect(z[0] >= previous)
+            previous = z[0]
+        }
+    }
+
+    @Test("a stricter wrong-answer limit never lowers the threshold")
+    func thresholdMonotonic() {
+        var rng = SplitMix(seed: 9)
+        let conf = (0..<1000).map { _ in rng.unit() }
+        let correct = conf.map { c in rng.unit() < c }
+        var last = 0.0
+        for limit in [0.2, 0.1, 0.05, 0.02, 0.01, 0.0] {
+            let t = Calibration.threshold(confidences: conf, correct: correct, maxWrongRate: limit)
+            #expect(t >= last)
+            let wrong = zip(conf, correct).filter { $0.0 >= t && !$0.1 }.count
+            #expect(Double(wrong) / 1000 <= limit)
+            last = t
+        }
+    }
+
+    @Test("expected calibration error is zero for a perfectly calibrated bin")
+    func ece() {
+        let conf = [0.75, 0.75, 0.75, 0.75]
+        #expect(Calibration.expectedCalibrationError(confidences: conf, correct: [true, true, true, false]) < 1e-9)
+        #expect(abs(Calibration.expectedCalibrationError(confidences: conf, correct: [false, false, false, false]) - 0.75) < 1e-9)
+    }
+}
