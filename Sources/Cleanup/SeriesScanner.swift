@@ -1,0 +1,127 @@
+import Classifier
+import DicomCore
+import DicomIO
+import Dispatch
+import Foundation
+import Synchronization
+
+/// One series found by a scan.
+public struct ScannedSeries: Sendable {
+    public let studyInstanceUID: String
+    public let seriesInstanceUID: String
+    /// The series' files, sorted by path.
+    public let files: [String]
+    /// Metadata as the modality sent it (bodypart's own earlier changes undone).
+    public let metadata: SeriesMetadata
+    /// Body Part Examined as the modality sent it.
+    public var originalBodyPartExamined: String? { metadata["BodyPartExamined"] }
+    public var modality: String? { metadata["Modality"] }
+}
+
+/// A path a scan could not use, with the reason.
+public struct ScanFailure: Sendable, Hashable, CustomStringConvertible {
+    public let path: String
+    /// `not-dicom`, `truncated`, `malformed`, `io`, `walk`…
+    public let kind: String
+    public let message: String
+    public var description: String { message }
+}
+
+/// What a scan found.
+public struct ScanResult: Sendable {
+    /// Series in a stable order (study, then series UID).
+    public var series: [ScannedSeries]
+    public var failures: [ScanFailure]
+    public var filesSeen: Int
+}
+
+/// Walks paths, reads every header (in parallel), and groups instances into
+/// series by (StudyInstanceUID, SeriesInstanceUID) across files and folders.
+/// Memory grows with the number of series and file paths, not with headers.
+public struct SeriesScanner: Sendable {
+    /// Parallel header reads.
+    public var jobs: Int
+    /// Called after each batch with (files seen, series so far); for progress.
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+        self.jobs = max(1, jobs)
+        self.progress = progress
+    }
+
+    struct Key: Hashable, Comparable {
+        let study: String
+        let series: String
+        static func < (a: Key, b: Key) -> Bool { (a.study, a.series) < (b.study, b.series) }
+    }
+
+    struct Group {
+        var files: [String] = []
+        var accumulator = SeriesAccumulator()
+    }
+
+    /// Scans `paths` (files or folders, recursively).
+    public func scan(paths: [String]) -> ScanResult {
+        var groups: [Key: Group] = [:]
+        var failures: [ScanFailure] = []
+        var seen = 0
+        var batch: [String] = []
+        let batchSize = 256 * jobs
+
+        func flush() {
+            let headers = readAll(batch)
+            for (path, outcome) in zip(batch, headers) {
+                switch outcome {
+                case .success(let header):
+                    let series = header.seriesInstanceUID ?? "no-series:\(path)"
+                    let key = Key(study: header.studyInstanceUID ?? "", series: series)
+                    groups[key, default: Group()].files.append(path)
+                    groups[key]!.accumulator.add(OriginalValues.originalAttributes(of: header))
+                case .failure(let error):
+                    failures.append(ScanFailure(path: path, kind: error.kind, message: error.description))
+                }
+            }
+            batch.removeAll(keepingCapacity: true)
+            progress?(seen, groups.count)
+        }
+
+        for entry in FileWalker(paths) {
+            switch entry {
+            case .file(let path):
+                seen += 1
+                batch.append(path)
+                if batch.count >= batchSize { flush() }
+            case .problem(let path, let reason):
+                failures.append(ScanFailure(path: path, kind: "walk", message: "\(path): \(reason)"))
+            }
+        }
+        if !batch.isEmpty { flush() }
+        let series = groups.keys.sorted().map { key in
+            let group = groups[key]!
+            return ScannedSeries(studyInstanceUID: key.study, seriesInstanceUID: key.series,
+                                 files: group.files.sorted(), metadata: group.accumulator.metadata)
+        }
+        return ScanResult(series: series, failures: failures, filesSeen: seen)
+    }
+
+    /// Reads headers of `paths` on `jobs` threads, results in input order.
+    func readAll(_ paths: [String]) -> [Result<DicomHeader, DicomError>] {
+        let results = Mutex<[Int: Result<DicomHeader, DicomError>]>([:])
+        let chunk = max(1, (paths.count + jobs - 1) / jobs)
+        DispatchQueue.concurrentPerform(iterations: jobs) { worker in
+            let start = worker * chunk
+            guard start < paths.count else { return }
+            let reader = HeaderReader()
+            var local: [(Int, Result<DicomHeader, DicomError>)] = []
+            for index in start..<min(paths.count, start + chunk) {
+                do throws(DicomError) {
+                    local.append((index, .success(try reader.read(paths[index]))))
+                } catch {
+                    local.append((index, .failure(error)))
+                }
+            }
+            results.withLock { all in for (i, r) in local { all[i] = r } }
+        }
+        return results.withLock { all in (0..<paths.count).map { all[$0]! } }
+    }
+}
