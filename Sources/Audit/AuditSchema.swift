@@ -1,0 +1,101 @@
+import GRDB
+
+/// The audit database schema, as GRDB migrations.
+///
+/// Tables `runs`, `run_events`, `decisions`, `changes` and `errors` are
+/// append-only and hash-chained (`prevHash`, `hash`); triggers reject UPDATE
+/// and DELETE on them. `file_progress` is operational (resume bookkeeping) and
+/// may be rewritten.
+enum AuditSchema {
+    /// `PRAGMA application_id` of an audit database ("BPAU"): tells it apart from other SQLite files.
+    static let applicationID: Int32 = 0x4250_4155
+
+    /// The migrator; its identifiers are the schema versions.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+            try db.create(table: "runs") { t in
+                t.primaryKey("id", .integer)
+                t.column("jobKey", .text).notNull().indexed()
+                t.column("command", .text).notNull()
+                t.column("mode", .text).notNull()
+                t.column("policyHash", .text).notNull()
+                t.column("modelID", .text).notNull()
+                t.column("host", .text).notNull()
+                t.column("startedAt", .datetime).notNull()
+                chainColumns(t)
+            }
+            try db.create(table: "run_events") { t in
+                t.primaryKey("id", .integer)
+                t.column("runID", .integer).notNull().indexed().references("runs")
+                t.column("status", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("countsJSON", .text).notNull()
+                chainColumns(t)
+            }
+            try db.create(table: "decisions") { t in
+                t.primaryKey("id", .integer)
+                t.column("runID", .integer).notNull().indexed().references("runs")
+                t.column("studyInstanceUID", .text).notNull()
+                t.column("seriesInstanceUID", .text).notNull().indexed()
+                t.column("modality", .text)
+                t.column("predictedBodyPart", .text)
+                t.column("confidence", .double).notNull()
+                t.column("decision", .text).notNull().indexed()
+                t.column("reason", .text).notNull()
+                t.column("evidenceJSON", .text).notNull()
+                t.column("currentBodyPartExamined", .text)
+                t.column("newBodyPartExamined", .text)
+                t.column("files", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                chainColumns(t)
+            }
+            try db.create(table: "changes") { t in
+                t.primaryKey("id", .integer)
+                t.column("runID", .integer).notNull().indexed().references("runs")
+                t.column("seriesInstanceUID", .text).notNull().indexed()
+                t.column("sopInstanceUID", .text).notNull()
+                t.column("sourcePath", .text).notNull()
+                t.column("outputPath", .text).notNull()
+                t.column("tag", .text).notNull()
+                t.column("keyword", .text).notNull()
+                t.column("oldValue", .text)
+                t.column("newValue", .text)
+                t.column("reason", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                chainColumns(t)
+            }
+            try db.create(table: "errors") { t in
+                t.primaryKey("id", .integer)
+                t.column("runID", .integer).notNull().indexed().references("runs")
+                t.column("path", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("message", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                chainColumns(t)
+            }
+            try db.create(table: "file_progress", options: [.withoutRowID]) { t in
+                t.column("runID", .integer).notNull().references("runs")
+                t.column("sourcePath", .text).notNull()
+                t.column("outputPath", .text)
+                t.column("status", .text).notNull()
+                t.primaryKey(["runID", "sourcePath"])
+            }
+            for table in HashChain.tables {
+                for action in ["UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER "\(table)_no_\(action.lowercased())" BEFORE \(action) ON "\(table)"
+                        BEGIN SELECT RAISE(ABORT, 'audit table \(table) is append-only'); END
+                        """)
+                }
+            }
+        }
+        return migrator
+    }
+
+    private static func chainColumns(_ t: TableDefinition) {
+        t.column("prevHash", .text).notNull()
+        t.column("hash", .text).notNull()
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+
+/// The audit log of every run, decision, change and error, in one SQLite file
+/// (WAL mode), append-only and hash-chained per table.
+///
+/// Open it once per process and share it: it is `Sendable`, and each write is
+/// one immediate transaction, so several processes may append to the same file.
+/// Times are stored to the millisecond as UTC text (`YYYY-MM-DD HH:MM:SS.SSS`).
+public final class AuditStore: Sendable {
+    /// The database file.
+    public let path: String
+    /// The default file name, in the current folder.
+    public static let defaultPath = "bodypart-audit.sqlite"
+
+    let reader: any DatabaseReader
+    let writer: (any DatabaseWriter)?
+
+    /// Opens the audit database at `path`; unless `readOnly`, creates it when
+    /// missing and migrates it to the current schema.
+    public init(path: String, readOnly: Bool = false) throws(AuditError) {
+        self.path = path
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if isFolder.boolValue { throw .cannotOpen(path: path, reason: "it is a folder") }
+        if readOnly && !exists { throw .cannotOpen(path: path, reason: "no such file") }
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = true
+        do {
+            if readOnly {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                (reader, writer) = (queue, nil)
+                try queue.read { db in try AuditStore.check(db, path: path, migrate: false) }
+            } else {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                (reader, writer) = (pool, pool)
+                try pool.writeWithoutTransaction { db in try AuditStore.check(db, path: path, migrate: true) }
+                try AuditSchema.migrator.migrate(pool)
+            }
+        } catch let error as AuditError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw .notAuditDatabase(path: path)
+        } catch {
+            throw .cannotOpen(path: path, reason: AuditStore.describe(error))
+        }
+    }
+
+    /// Tells an audit database from other SQLite files and brings it to the current schema.
+    private static func check(_ db: Database, path: String, migrate: Bool) throws {
+        let migrator = AuditSchema.migrator
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let tableCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
+        if applicationID != AuditSchema.applicationID {
+            guard migrate && tableCount == 0 else { throw AuditError.notAuditDatabase(path: path) }
+        } else if try migrator.hasBeenSuperseded(db) {
+            throw AuditError.schemaNewer(path: path)
+        }
+        if !migrate, try !migrator.hasCompletedMigrations(db) {
+            throw AuditError.notAuditDatabase(path: path)
+        }
+    }
+
+    // MARK: Runs
+
+    /// Records the start of a run (status normally `running`) and returns its id.
+    public func startRun(_ run: RunRecord) throws(AuditError) -> Int64 {
+        try Self.validate("mode", run.mode, RunRecord.modes)
+        try Self.validate("run status", run.status, RunRecord.statuses)
+        return try write { db in
+            let row = try HashChain.append([RunRow(run)], db)[0]
+            let id = row.id!
+            try HashChain.append([RunEvent(runID: id, status: run.status, at: run.startedAt, countsJSON: run.countsJSON)], db)
+            return id
+        }
+    }
+
+    /// The newest run with this job key whose status is `running` or `interrupted`, for a resume.
+    public func resumableRun(jobKey: String) throws(AuditError) -> RunRecord? {
+        try read { db in
+            try RunRecord.fetchOne(db, sql: RunRecord.selectSQL + """
+                 WHERE r.jobKey = ? AND e.status IN ('running', 'interrupted') ORDER BY r.id DESC LIMIT 1
+                """, arguments: [jobKey])
+        }
+    }
+
+    /// Marks a resumed run as running again (appends a `running` status row; counts carry over).
+    public func markRunning(id: Int64) throws(AuditError) {
+        try appendEvent(runID: id, status: "running", counts: nil)
+    }
+
+    /// Records how a run ended: `done`, `interrupted` or `failed`, with its counts.
+    public func finishRun(id: Int64, status: String, counts: [String: Int]) throws(AuditError) {
+        try Self.validate("run status", status, ["done", "interrupted", "failed"])
+        try appendEvent(runID: id, status: status, counts: RunRecord.countsText(counts))
+    }
+
+    private func appendEvent(runID: Int64, status: String, counts: String?) throws(AuditError) {
+        let path = path
+        try write { db in
+            let last = try String.fetchOne(
+                db, sql: "SELECT countsJSON FROM run_events WHERE runID = ? ORDER BY id DESC LIMIT 1", arguments: [runID])
+            guard let last else { throw AuditError.unknownRun(path: path, id: runID) }
+            try HashChain.append([RunEvent(runID: runID, status: status, at: Date(), countsJSON: counts ?? last)], db)
+        }
+    }
+
+    // MARK: Batches
+
+    /// Appends a batch of decisions, changes, errors and file progress in ONE
+    /// transaction: all of it is stored, or none (then `writeFailed`).
+    public func append(decisions: [DecisionRecord], changes: [ChangeRecord], errors: [ErrorRecord],
+                       progress: [FileProgress]) throws(AuditError) {
+        for decision in decisions { try Self.validate("decision", decision.decision, DecisionRecord.decisions) }
+        for file in progress { try Self.validate("file status", file.status, FileProgress.statuses) }
+        try write { db in
+            try HashChain.append(decisions, db)
+            try HashChain.append(changes, db)
+            try HashChain.append(errors, db)
+            for file in progress { try file.insert(db, onConflict: .replace) }
+        }
+    }
+
+    /// Source paths of `runID` that already have a progress row (a resume skips them).
+    public func completedFiles(runID: Int64) throws(AuditError) -> Set<String> {
+        try read { db in
+            Set(try String.fetchAll(db, sql: "SELECT sourcePath FROM file_progress WHERE runID = ?", arguments: [runID]))
+        }
+    }
+
+    // MARK: Plumbing
+
+    func read<T>(_ body: (Database) throws -> T) throws(AuditError) -> T {
+        do {
+            return try reader.read(body)
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw .readFailed(path: path, reason: Self.describe(error))
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(AuditError) -> T {
+        guard let writer else { throw .readOnly(path: path) }
+        do {
+            return try writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw .writeFailed(path: path, reason: Self.describe(error))
+        }
+    }
+
+    static func validate(_ field: String, _ value: String, _ allowed: [String]) throws(AuditError) {
+        guard allowed.contains(value) else { throw .invalidValue(field: field, value: value, allowed: allowed) }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "SQLite error \(error.resultCode.rawValue)" }
+        return String(describing: error)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+
+/// The decision made for one series in one run (a row of the hash-chained
+/// `decisions` table): what was predicted, how sure, what the policy did and why.
+public struct DecisionRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, ChainedRecord {
+    /// The table name.
+    public static let databaseTableName = "decisions"
+    /// Row id, assigned by the store.
+    public var id: Int64?
+    /// The run that made the decision.
+    public var runID: Int64
+    /// StudyInstanceUID (0020,000D) of the series.
+    public var studyInstanceUID: String
+    /// SeriesInstanceUID (0020,000E).
+    public var seriesInstanceUID: String
+    /// Modality (0008,0060), when present.
+    public var modality: String?
+    /// The predicted BodyPartExamined defined term, if the model answered.
+    public var predictedBodyPart: String?
+    /// The calibrated confidence of the prediction, 0...1.
+    public var confidence: Double
+    /// FILLED, NORMALIZED, CORRECTED, CONFIRMED, ABSTAINED, FLAGGED or SKIPPED.
+    public var decision: String
+    /// Why, in words (the policy rule that applied).
+    public var reason: String
+    /// The model's evidence (features, rules, scores) as JSON.
+    public var evidenceJSON: String
+    /// BodyPartExamined (0018,0015) before the run.
+    public var currentBodyPartExamined: String?
+    /// BodyPartExamined written by the run, nil when unchanged.
+    public var newBodyPartExamined: String?
+    /// Number of instances of the series the decision applied to.
+    public var files: Int
+    /// When the decision was recorded (stored to the millisecond, UTC).
+    public var createdAt: Date
+    /// Hash of the previous `decisions` row (set by the store).
+    public internal(set) var prevHash: String?
+    /// This row's hash (set by the store).
+    public internal(set) var hash: String?
+
+    /// The decision values every run writes.
+    public static let decisions = ["FILLED", "NORMALIZED", "CORRECTED", "CONFIRMED", "ABSTAINED", "FLAGGED", "SKIPPED"]
+
+    /// A decision to append; `id` and the hashes are set by the store.
+    public init(id: Int64? = nil, runID: Int64, studyInstanceUID: String, seriesInstanceUID: String,
+                modality: String? = nil, predictedBodyPart: String? = nil, confidence: Double, decision: String,
+                reason: String, evidenceJSON: String = "{}", currentBodyPartExamined: String? = nil,
+                newBodyPartExamined: String? = nil, files: Int, createdAt: Date = Date()) {
+        self.id = id
+        self.runID = runID
+        self.studyInstanceUID = studyInstanceUID
+        self.seriesInstanceUID = seriesInstanceUID
+        self.modality = modality
+        self.predictedBodyPart = predictedBodyPart
+        self.confidence = confidence
+        self.decision = decision
+        self.reason = reason
+        self.evidenceJSON = evidenceJSON
+        self.currentBodyPartExamined = currentBodyPartExamined
+        self.newBodyPartExamined = newBodyPartExamined
+        self.files = files
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,91 @@
+import GRDB
+
+/// A row of an append-only, hash-chained audit table.
+///
+/// Rows get consecutive ids 1, 2, 3... per table. Each row's `hash` is
+/// SHA-256 (hex) of the previous row's `hash` (64 zeros for the first row)
+/// followed by the row's canonical serialization (see `HashChain.canonical`).
+protocol ChainedRecord: Codable, FetchableRecord, PersistableRecord {
+    /// Row id (nil until stored).
+    var id: Int64? { get set }
+    /// Hash of the previous row of the same table.
+    var prevHash: String? { get set }
+    /// This row's hash.
+    var hash: String? { get set }
+}
+
+/// The canonical serialization and hashing shared by writes and `verify()`.
+///
+/// The serialization is built from SQLite values (exactly what is stored and
+/// read back, dates included), so a row hashes the same before insert and when
+/// read again. Columns are taken in name order, NULL columns and the two hash
+/// columns are left out, and every value is tagged and length-prefixed, so no
+/// two different rows serialize alike. A later migration may add nullable
+/// columns without changing the hash of older rows.
+enum HashChain {
+    /// The `prevHash` of the first row of a table.
+    static let genesis = String(repeating: "0", count: 64)
+
+    /// The hash-chained tables, in the order `verify()` walks them.
+    static let tables = ["runs", "run_events", "decisions", "changes", "errors"]
+
+    /// The bytes a row's hash covers (besides the previous hash).
+    static func canonical(_ values: [(String, DatabaseValue)]) -> [UInt8] {
+        var out: [UInt8] = []
+        for (name, value) in values.sorted(by: { $0.0 < $1.0 }) where name != "prevHash" && name != "hash" {
+            let payload: [UInt8]
+            let kind: UInt8
+            switch value.storage {
+            case .null: continue
+            case .int64(let i): kind = UInt8(ascii: "I"); payload = Array(String(i).utf8)
+            case .double(let d): kind = UInt8(ascii: "R"); payload = Array(String(d.bitPattern, radix: 16).utf8)
+            case .string(let s): kind = UInt8(ascii: "T"); payload = Array(s.utf8)
+            case .blob(let b): kind = UInt8(ascii: "B"); payload = Array(b)
+            }
+            out.append(contentsOf: Array(name.utf8))
+            out.append(0x1F)
+            out.append(kind)
+            out.append(contentsOf: Array(String(payload.count).utf8))
+            out.append(0x3A)
+            out.append(contentsOf: payload)
+            out.append(0x1E)
+        }
+        return out
+    }
+
+    /// SHA-256 hex of `prevHash` followed by the canonical bytes.
+    static func hash(prevHash: String, values: [(String, DatabaseValue)]) -> String {
+        var digest = SHA256()
+        digest.update(prevHash)
+        digest.update(canonical(values))
+        return digest.hexDigest()
+    }
+
+    /// The id and hash of the last row of `table`, or (0, genesis).
+    static func head(_ db: Database, table: String) throws -> (id: Int64, hash: String) {
+        let row = try Row.fetchOne(db, sql: "SELECT id, hash FROM \"\(table)\" ORDER BY id DESC LIMIT 1")
+        guard let row else { return (0, genesis) }
+        return (row["id"], row["hash"])
+    }
+
+    /// Inserts records at the end of their table's chain, setting id, prevHash and hash.
+    @discardableResult
+    static func append<Record: ChainedRecord>(_ records: [Record], _ db: Database) throws -> [Record] {
+        guard !records.isEmpty else { return [] }
+        var (lastID, lastHash) = try head(db, table: Record.databaseTableName)
+        var stored: [Record] = []
+        stored.reserveCapacity(records.count)
+        for var record in records {
+            lastID += 1
+            record.id = lastID
+            record.prevHash = lastHash
+            record.hash = nil
+            let values = try record.databaseDictionary.map { ($0.key, $0.value) }
+            record.hash = hash(prevHash: lastHash, values: values)
+            try record.insert(db)
+            lastHash = record.hash!
+            stored.append(record)
+        }
+        return stored
+    }
+}
