@@ -50,6 +50,7 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if modelType != .linear { throw ValidationError("--model-type \(modelType.rawValue) is not implemented yet; use linear") }
         if (labels == nil) == (idc == nil) { throw ValidationError("give either --labels CSV PATH... or --idc FILE") }
         if labels != nil && paths.isEmpty { throw ValidationError("--labels needs the DICOM files or folders to read") }
         if idc != nil && !paths.isEmpty { throw ValidationError("--idc takes no paths") }

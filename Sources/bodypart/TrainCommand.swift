@@ -42,6 +42,7 @@ struct TrainCommand: ParsableCommand {
     var rules: String?
 
     func validate() throws {
+        if modelType != .linear { throw ValidationError("--model-type \(modelType.rawValue) is not implemented yet; use linear") }
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if !(0..<1).contains(maxWrongRate) { throw ValidationError("--max-wrong-rate must be in [0, 1)") }
         if !out.hasSuffix(".bpmodel") { throw ValidationError("--out must name a .bpmodel file") }
