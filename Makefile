@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 APT_PACKAGES := libdcmtk-dev dcmtk libgdcm-dev libsqlite3-dev
-TEST_PACKAGES := dicom3tools
+TEST_PACKAGES := dicom3tools chromium
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/bodypart
 export TCP_NODELAY := 1
 

@@ -1,0 +1,94 @@
+import Foundation
+
+extension HTMLReport {
+    /// The list of low-confidence and FLAGGED series, and one detail section each.
+    func attentionSection(_ page: inout HTMLPage) {
+        page.raw("<section id=\"attention\"><h2>Series to look at</h2>")
+        guard !attention.isEmpty else {
+            page.element("p", "None: no FLAGGED series and none below \(lowConfidence).", className: "muted")
+            page.raw("</section>")
+            return
+        }
+        page.raw("<table><thead><tr>")
+        for head in ["series", "run", "modality", "decision", "predicted", "confidence", "old", "new"] {
+            page.element("th", head)
+        }
+        page.raw("</tr></thead><tbody>")
+        for decision in attention {
+            let anchor = "series-\(HTMLPage.anchor(decision.seriesInstanceUID))-\(decision.id ?? 0)"
+            page.raw("<tr class=\"\(decision.decision == "FLAGGED" ? "flagged" : "low")\" data-decision=\"\(HTMLPage.escape(decision.decision))\">")
+            page.raw("<td><a href=\"#\(anchor)\">\(HTMLPage.escape(decision.seriesInstanceUID))</a></td>")
+            for text in [String(decision.runID), decision.modality ?? "-", decision.decision, decision.predictedBodyPart ?? "-",
+                         String(format: "%.2f", decision.confidence), decision.currentBodyPartExamined ?? "-",
+                         decision.newBodyPartExamined ?? "-"] {
+                page.element("td", text)
+            }
+            page.raw("</tr>")
+        }
+        page.raw("</tbody></table>")
+        for decision in attention.prefix(HTMLReport.detailLimit) { detail(&page, decision) }
+        if attention.count > HTMLReport.detailLimit {
+            page.element("p", "\(attention.count - HTMLReport.detailLimit) more series without a detail section; "
+                + "use `bodypart audit show SERIES_UID`.", className: "muted")
+        }
+        page.raw("</section>")
+    }
+
+    private func detail(_ page: inout HTMLPage, _ decision: DecisionRecord) {
+        let anchor = "series-\(HTMLPage.anchor(decision.seriesInstanceUID))-\(decision.id ?? 0)"
+        page.raw("<section class=\"series\" id=\"\(anchor)\"><h3>")
+        page.text(decision.seriesInstanceUID)
+        page.raw("</h3><dl>")
+        let fields: [(String, String)] = [
+            ("Study", decision.studyInstanceUID), ("Run", String(decision.runID)), ("Modality", decision.modality ?? "-"),
+            ("Decision", decision.decision), ("Reason", decision.reason),
+            ("Predicted", decision.predictedBodyPart ?? "-"), ("Confidence", String(format: "%.3f", decision.confidence)),
+            ("BodyPartExamined", "\(decision.currentBodyPartExamined ?? "(missing)") → \(decision.newBodyPartExamined ?? "unchanged")"),
+            ("Files", String(decision.files)), ("Recorded", AuditExport.timestamp(decision.createdAt)),
+        ]
+        for (term, value) in fields {
+            page.element("dt", term)
+            page.element("dd", value)
+        }
+        page.raw("</dl><h4>Evidence</h4>")
+        page.element("pre", HTMLReport.pretty(decision.evidenceJSON))
+        let changes = changesBySeries[decision.seriesInstanceUID]?.filter { $0.runID == decision.runID } ?? []
+        page.element("h4", "Changes (\(changes.count))")
+        if !changes.isEmpty {
+            page.raw("<table><thead><tr>")
+            for head in ["SOPInstanceUID", "tag", "keyword", "old", "new", "reason", "output"] { page.element("th", head) }
+            page.raw("</tr></thead><tbody>")
+            for change in changes.prefix(200) {
+                page.raw("<tr>")
+                for text in [change.sopInstanceUID, change.tag, change.keyword, change.oldValue ?? "(absent)",
+                             change.newValue ?? "(removed)", change.reason, change.outputPath] {
+                    page.element("td", text)
+                }
+                page.raw("</tr>")
+            }
+            page.raw("</tbody></table>")
+        }
+        page.raw("<p><a href=\"#attention\">back to the list</a></p></section>")
+    }
+
+    /// Evidence JSON pretty-printed when it parses, else as stored.
+    static func pretty(_ json: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]),
+              let data = try? JSONSerialization.data(withJSONObject: object,
+                                                     options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+        else { return json }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static let css = """
+        body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}
+        h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}h3{font-family:monospace}
+        table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left}
+        td[data-count]{text-align:right;font-variant-numeric:tabular-nums}.zero{color:#bbb;text-align:center}
+        .muted{color:#777}.pair{display:flex;gap:2em;align-items:flex-start;flex-wrap:wrap}
+        tr.flagged td:first-child{border-left:4px solid #c0392b}tr.low td:first-child{border-left:4px solid #e6a23c}
+        pre{background:#f6f6f6;padding:.6em;overflow:auto}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
+        dt{font-weight:600}dd{margin:0}section.series{border-top:1px dashed #ccc;margin-top:1.5em}
+        svg text{font:11px system-ui,sans-serif;fill:#333}svg rect.bar{fill:#3b7dd8}
+        """
+}

@@ -1,0 +1,76 @@
+import Audit
+import BodypartTesting
+import Foundation
+import Testing
+
+/// The HTML report: one self-contained file whose counts a real browser sees.
+@Suite struct HTMLReportTests {
+    static func report() throws -> (TempStore, String) {
+        let temp = try TempStore()
+        let runID = try Sample.fill(temp.store)
+        let html = try HTMLReport.load(from: temp.store, runID: runID).render()
+        return (temp, html)
+    }
+
+    @Test func selfContainedWithCountCellsAndAnchors() throws {
+        let (temp, html) = try Self.report()
+        defer { temp.remove() }
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(!html.contains("http://") && !html.contains("https://"), "no network resources")
+        #expect(!html.contains("<script src") && !html.contains("<link") && !html.contains("@import"))
+        #expect(html.contains("<td id=\"count-FILLED\" data-count=\"3\">3</td>"))
+        #expect(html.contains("<td id=\"count-FLAGGED\" data-count=\"1\">1</td>"))
+        #expect(html.contains("<td id=\"count-CORRECTED\" data-count=\"0\">0</td>"))
+        #expect(html.contains("<td id=\"total-series\" data-count=\"7\">"))
+        #expect(html.contains("<td id=\"total-attention\" data-count=\"2\">"), "FLAGGED 0.72 and ABSTAINED 0.31")
+        #expect(html.contains("data-from=\"L_SPINE\" data-to=\"LSPINE\" data-count=\"2\""))
+        #expect(html.contains("data-from=\"(missing)\" data-to=\"CHEST\" data-count=\"3\""))
+        #expect(html.contains("data-bin=\"9\" data-count=\"3\""))
+        // Every link to a series detail has its target.
+        let links = Self.matches(##"href="#(series-[^"]+)""##, in: html)
+        #expect(links.count == 2)
+        for link in links { #expect(html.contains("id=\"\(link)\"")) }
+        // Database text is escaped.
+        #expect(html.contains("ABDOMEN contradicted by HEAD &lt;below correction threshold&gt;"))
+        #expect(!html.contains("<below"))
+    }
+
+    /// Renders the file in headless Chromium and reads the counts from the DOM it built.
+    @Test(.timeLimit(.minutes(2))) func chromiumRendersTheCounts() throws {
+        let chromium = TestEnvironment.which("chromium") ?? TestEnvironment.which("chromium-browser")
+        guard let chromium else {
+            Issue.record("chromium is not installed: run `make test-deps` (it installs the TEST_PACKAGES, chromium among them)")
+            return
+        }
+        let (temp, html) = try Self.report()
+        defer { temp.remove() }
+        let file = temp.folder.appendingPathComponent("report.html")
+        try html.write(to: file, atomically: true, encoding: .utf8)
+        let result = try TestEnvironment.run(chromium, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(temp.folder.appendingPathComponent("profile").path)",
+            "--dump-dom", file.absoluteString,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let dom = result.stdout
+        let counts = Dictionary(uniqueKeysWithValues: Self.pairs(#"<td id="count-([A-Z]+)" data-count="(\d+)""#, in: dom))
+        #expect(counts == ["FILLED": "3", "NORMALIZED": "2", "CORRECTED": "0", "CONFIRMED": "0", "ABSTAINED": "1",
+                           "FLAGGED": "1", "SKIPPED": "0"])
+        #expect(dom.contains("<td id=\"total-changes\" data-count=\"4\">4</td>"))
+        #expect(dom.contains("<svg class=\"histogram\""))
+        #expect(Self.matches(#"<section class="series" id="(series-[^"]+)""#, in: dom).count == 2)
+    }
+
+    static func matches(_ pattern: String, in text: String) -> [String] {
+        pairs(pattern, in: text).map(\.0)
+    }
+
+    static func pairs(_ pattern: String, in text: String) -> [(String, String)] {
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
+        let ns = text as NSString
+        return regex.matches(in: text, range: NSRange(location: 0, length: ns.length)).map { match in
+            let first = ns.substring(with: match.range(at: 1))
+            let second = match.numberOfRanges > 2 ? ns.substring(with: match.range(at: 2)) : ""
+            return (first, second)
+        }
+    }
+}
