@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Anatomy"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "BodypartTesting"]),
         .testTarget(name: "CleanupTests", dependencies: ["Cleanup", "Audit", "DicomIO", "BodypartTesting"]),
-        .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting"]),
+        .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting", "Audit"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
