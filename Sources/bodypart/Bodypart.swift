@@ -12,6 +12,6 @@ struct Bodypart: AsyncParsableCommand {
             73 output cannot be written; 74 I/O error.
             """,
         version: "0.1.0",
-        subcommands: [TagsCommand.self, ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self]
+        subcommands: [CleanCommand.self, TagsCommand.self, ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self]
     )
 }
