@@ -25,7 +25,7 @@ extension CleanRun {
         do throws(DicomError) { try writer.commit() } catch { commitError = error }
         var progress: [FileProgress] = []
         for var outcome in outcomes {
-            if let commitError, ["written", "copied"].contains(outcome.status) {
+            if let commitError, ["written", "copied", "copied-unedited"].contains(outcome.status) {
                 outcome.status = "failed"
                 outcome.error = commitError
             }
@@ -40,6 +40,13 @@ extension CleanRun {
                 summary.changes += outcome.changes.count
             case "unchanged":
                 summary.filesUnchanged += 1
+            case "copied-unedited":
+                summary.filesWritten += 1
+                let kind = outcome.error?.kind ?? "edit"
+                summary.skipped[kind, default: 0] += 1
+                errors.append(ErrorRecord(id: nil, runID: runID, path: outcome.path, kind: kind,
+                                          message: (outcome.error?.description ?? outcome.path) + "; copied unchanged",
+                                          createdAt: now))
             default:
                 let kind = outcome.error?.kind ?? "write"
                 summary.skipped[kind, default: 0] += 1
@@ -47,7 +54,7 @@ extension CleanRun {
                                           message: outcome.error?.description ?? "\(outcome.path): failed", createdAt: now))
             }
             progress.append(FileProgress(runID: runID, sourcePath: outcome.path, outputPath: outcome.output,
-                                         status: outcome.status == "failed" ? "failed" : outcome.status == "would-write" ? "unchanged" : outcome.status == "copied" ? "written" : outcome.status))
+                                         status: FileProgress.status(for: outcome.status)))
         }
         try store.append(decisions: [], changes: [], errors: errors, progress: progress)
     }
@@ -146,5 +153,17 @@ extension CleanRun {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMddHHmmss"
         return formatter.string(from: date)
+    }
+}
+
+extension FileProgress {
+    /// The progress status recorded for a file outcome.
+    static func status(for outcome: String) -> String {
+        switch outcome {
+        case "written", "copied": "written"
+        case "would-write", "unchanged": "unchanged"
+        case "copied-unedited": "skipped"
+        default: "failed"
+        }
     }
 }

@@ -187,6 +187,17 @@ public final class CleanRun: Sendable {
             outcome.status = "failed"
             outcome.error = error
             outcome.changes = []
+            // Lose nothing: a file that cannot be edited still belongs in the
+            // output tree, unchanged (the error is audited all the same).
+            if case .directory = output, let layout {
+                let destination = layout.destination(for: path)
+                do throws(DicomError) {
+                    try CleanRun.makeFolder(for: destination)
+                    try writer.stageCopy(of: path, to: destination, permissions: CleanRun.permissions(of: path))
+                    outcome.output = destination
+                    outcome.status = "copied-unedited"
+                } catch {}
+            }
         }
         return outcome
     }

@@ -64,7 +64,8 @@ public struct EditPlanner: Sendable {
                 changedTags.append(.anatomicRegionSequence)
                 plan.changes.append(PlannedChange(
                     tag: .anatomicRegionSequence, keyword: "AnatomicRegionSequence",
-                    oldValue: current.map { "\($0.string(.codeValue) ?? "")^\($0.string(.codingSchemeDesignator) ?? "")" },
+                    oldValue: dataset[.anatomicRegionSequence] == nil ? nil
+                        : current.map { "\($0.string(.codeValue) ?? "")^\($0.string(.codingSchemeDesignator) ?? "")" } ?? "",
                     newValue: "\(term.snomedCode)^SCT^\(term.codeMeaning)"))
             }
         }
