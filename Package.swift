@@ -42,7 +42,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "BodypartTesting", path: "Sources/BodypartTesting"),
+        .target(name: "BodypartTesting", dependencies: ["DicomCore"], path: "Sources/BodypartTesting"),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
         .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "AnatomyTests", dependencies: ["Anatomy"]),

@@ -344,6 +344,32 @@ int bp_item_copy_element(bp_item *source, uint16_t group, uint16_t element, bp_i
     return BP_OK;
 }
 
+int bp_item_remove_sequence_item(bp_item *item, uint16_t group, uint16_t element, size_t index) {
+    DcmSequenceOfItems *seq = nullptr;
+    if (asItem(item)->findAndGetSequence(DcmTagKey(group, element), seq).bad() || !seq)
+        return fail(BP_E_NOT_FOUND, "sequence not present");
+    if (index >= seq->card()) return fail(BP_E_NOT_FOUND, "sequence item not present");
+    delete seq->remove(static_cast<unsigned long>(index));
+    if (seq->card() == 0) return bp_item_delete(item, group, element);
+    return BP_OK;
+}
+
+int bp_item_remove_private_block(bp_item *item, uint16_t group, const char *creator) {
+    DcmItem *it = asItem(item);
+    for (int block = 0x10; block <= 0xFF; ++block) {
+        OFString value;
+        if (it->findAndGetOFStringArray(DcmTagKey(group, static_cast<Uint16>(block)), value).bad()) continue;
+        while (!value.empty() && value[value.length() - 1] == ' ') value.erase(value.length() - 1);
+        if (value != creator) continue;
+        for (unsigned long i = it->card(); i-- > 0;) {
+            DcmElement *e = it->getElement(i);
+            if (e && e->getGTag() == group && (e->getETag() >> 8) == block) delete it->remove(e);
+        }
+        it->findAndDeleteElement(DcmTagKey(group, static_cast<Uint16>(block)));
+    }
+    return BP_OK;
+}
+
 int bp_item_reserve_private_block(bp_item *item, uint16_t group, const char *creator) {
     if (!(group & 1) || group < 0x0009 || group == 0xFFFF) {
         fail(BP_E_INVALID, "private group must be odd and above 0008");

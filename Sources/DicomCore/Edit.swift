@@ -17,6 +17,13 @@ public enum Edit: Sendable, Hashable {
     /// `group` (PS3.5 §7.8.1: the creator's block if present, else the first
     /// free one). `offset` is the low byte of the element number.
     case setPrivate(group: UInt16, creator: String, elements: [PrivateElement])
+    /// Undo one earlier modification: copy every element recorded in item
+    /// `item` of Original Attributes Sequence back into the dataset (the
+    /// tags in `absent` were absent before and are removed instead), then
+    /// remove that item (and the sequence when it is left empty).
+    case restoreOriginals(item: Int, absent: Set<Tag>)
+    /// Remove the private block of `creator` in `group`, if present.
+    case removePrivateBlock(group: UInt16, creator: String)
 }
 
 /// One element of a private block, with an explicit VR.

@@ -17,8 +17,9 @@ import DicomCore
 /// syncs each folder once: every file is still replaced atomically, at a
 /// fraction of the cost.
 ///
-/// Not `Sendable`: one batch per worker.
-public final class AtomicWriter {
+/// One thread at a time: each worker stages into its own writer; the
+/// writers of a batch are then merged (`absorb`) and committed together.
+public final class AtomicWriter: @unchecked Sendable {
     private struct Staged {
         let temporary: String
         let destination: String
@@ -53,6 +54,17 @@ public final class AtomicWriter {
             if case .io(_, let detail) = error { throw .io(path: destination, detail: detail) }
             throw error
         }
+        staged.append(Staged(temporary: temporary, destination: destination))
+    }
+
+    /// Takes over every file staged by `other` (which is left empty), so
+    /// that one commit makes them all durable with one sync.
+    public func absorb(_ other: AtomicWriter) {
+        staged += other.staged
+        other.staged = []
+    }
+
+    func appendStaged(temporary: String, destination: String) {
         staged.append(Staged(temporary: temporary, destination: destination))
     }
 
@@ -133,4 +145,42 @@ public final class AtomicWriter {
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+extension AtomicWriter {
+    /// Stages a byte-for-byte copy of `source` for `destination` (for files
+    /// that need no change but belong in an output tree).
+    public func stageCopy(of source: String, to destination: String, permissions: mode_t) throws(DicomError) {
+        let directory = AtomicWriter.directory(of: destination)
+        let name = destination.split(separator: "/").last.map(String.init) ?? "object"
+        var template = Array("\(directory)/.\(name).bodypart-XXXXXX".utf8CString)
+        let out = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard out >= 0 else {
+            throw .io(path: destination, detail: "cannot create a temporary file in \(directory): \(AtomicWriter.errnoText())")
+        }
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let input = open(source, O_RDONLY)
+        defer { if input >= 0 { close(input) } }
+        var failure: String?
+        if input < 0 { failure = "cannot open \(source): \(AtomicWriter.errnoText())" }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while failure == nil {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 { if errno == EINTR { continue }; failure = "read failed: \(AtomicWriter.errnoText())"; break }
+            var offset = 0
+            while offset < count {
+                let written = buffer.withUnsafeBytes { Glibc.write(out, $0.baseAddress! + offset, count - offset) }
+                if written < 0 { if errno == EINTR { continue }; failure = "write failed: \(AtomicWriter.errnoText())"; break }
+                offset += written
+            }
+        }
+        if failure == nil && fchmod(out, permissions) != 0 { failure = "cannot set permissions: \(AtomicWriter.errnoText())" }
+        close(out)
+        if let failure {
+            unlink(temporary)
+            throw .io(path: destination, detail: failure)
+        }
+        appendStaged(temporary: temporary, destination: destination)
+    }
 }

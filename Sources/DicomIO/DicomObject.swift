@@ -85,6 +85,26 @@ public final class DicomObject {
             try check(bp_item_put_string(original, 0x0400, 0x0563, "LO", system, nil))
             try check(bp_item_put_string(original, 0x0400, 0x0564, "LO", source, nil))
             try check(bp_item_put_string(original, 0x0400, 0x0565, "CS", reason, nil))
+        case .restoreOriginals(let index, let absent):
+            guard let original = bp_item_sequence_item_by_tag(item, Tag.originalAttributesSequence, index),
+                  let modified = bp_item_sequence_item_by_tag(original, Tag.modifiedAttributesSequence, 0)
+            else { throw .invalidEdit(path: path, detail: "Original Attributes Sequence has no item \(index) to restore") }
+            var info = bp_element_info()
+            var tags: [Tag] = []
+            for i in 0..<bp_item_count(modified) where bp_item_element(modified, i, &info) == Int32(BP_OK) {
+                tags.append(Tag(info.group, info.element))
+            }
+            for tag in tags {
+                if absent.contains(tag) {
+                    try check(bp_item_delete(item, tag.group, tag.element))
+                } else {
+                    try check(bp_item_copy_element(modified, tag.group, tag.element, item))
+                }
+            }
+            try check(bp_item_remove_sequence_item(item, Tag.originalAttributesSequence.group,
+                                                   Tag.originalAttributesSequence.element, index))
+        case .removePrivateBlock(let group, let creator):
+            try check(bp_item_remove_private_block(item, group, creator))
         case .setPrivate(let group, let creator, let elements):
             let block = bp_item_reserve_private_block(item, group, creator)
             guard block >= 0 else { throw .invalidEdit(path: path, detail: Dcmtk.lastError) }
@@ -93,6 +113,17 @@ public final class DicomObject {
                 try check(bp_item_put_string(item, group, number, element.vr.rawValue, element.value, creator))
             }
         }
+    }
+
+    /// Item `index` of the sequence `tag` directly in `item`, if present.
+    private func bp_item_sequence_item_by_tag(_ item: OpaquePointer, _ tag: Tag, _ index: Int) -> OpaquePointer? {
+        var info = bp_element_info()
+        for i in 0..<bp_item_count(item) where bp_item_element(item, i, &info) == Int32(BP_OK) {
+            if info.group == tag.group && info.element == tag.element {
+                return index < Int(info.item_count) ? bp_item_sequence_item(item, i, index) : nil
+            }
+        }
+        return nil
     }
 
     private func appendItem(_ item: OpaquePointer, _ tag: Tag) throws(DicomError) -> OpaquePointer {

@@ -12,6 +12,9 @@ struct Bodypart: AsyncParsableCommand {
             73 output cannot be written; 74 I/O error.
             """,
         version: "0.1.0",
-        subcommands: [TagsCommand.self, ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self, AuditCommand.self]
+        subcommands: [
+            CleanCommand.self, AuditCommand.self, ClassifyCommand.self, TagsCommand.self, TrainCommand.self,
+            EvaluateCommand.self,
+        ]
     )
 }

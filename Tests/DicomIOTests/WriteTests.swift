@@ -10,24 +10,9 @@ import Testing
 
     static let devFiles = TestEnvironment.files(under: TestEnvironment.dicomDevFiles)
 
-    /// Elements that a rewrite legitimately changes: group lengths are
-    /// recalculated; nothing else may differ.
-    static func comparable(_ set: DataSet) -> [DataElement] {
-        set.elements.filter { $0.tag.element != 0x0000 }.map { element in
-            guard case .sequence(let items) = element.value else { return element }
-            let stripped = items.map { DataSet(elements: comparable($0)) }
-            return DataElement(tag: element.tag, vr: element.vr, keyword: element.keyword, value: .sequence(stripped))
-        }
-    }
+    static func comparable(_ set: DataSet) -> [DataElement] { DataSetComparison.withoutGroupLengths(set.elements) }
 
-    /// The tags whose elements differ, for a short failure message.
-    static func differences(_ a: [DataElement], _ b: [DataElement]) -> String {
-        let left = Dictionary(a.map { ($0.tag, $0) }, uniquingKeysWith: { x, _ in x })
-        let right = Dictionary(b.map { ($0.tag, $0) }, uniquingKeysWith: { x, _ in x })
-        let tags = Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }.sorted()
-        return tags.map { "\($0): \(left[$0].map { "\($0.vr) \($0.value)" } ?? "absent") vs \(right[$0].map { "\($0.vr) \($0.value)" } ?? "absent")" }
-            .joined(separator: "; ").prefix(600).description
-    }
+    static func differences(_ a: [DataElement], _ b: [DataElement]) -> String { DataSetComparison.differences(a, b) }
 
     @Test func emptyEditKeepsEveryElementAndPixelByte() throws {
         let folder = try TestEnvironment.temporaryFolder("roundtrip")

@@ -119,6 +119,12 @@ int bp_item_delete(bp_item *item, uint16_t group, uint16_t element);
 bp_item *bp_item_append_sequence_item(bp_item *item, uint16_t group, uint16_t element, int *status);
 /** Copy element (group,element) of `source` into `destination`, replacing. */
 int bp_item_copy_element(bp_item *source, uint16_t group, uint16_t element, bp_item *destination);
+/** Remove item `index` of the sequence (group,element); the sequence
+ *  itself is removed when no item is left. */
+int bp_item_remove_sequence_item(bp_item *item, uint16_t group, uint16_t element, size_t index);
+/** Remove the private block of `creator` in `group` (creator element and
+ *  every element of its block). No error when absent. */
+int bp_item_remove_private_block(bp_item *item, uint16_t group, const char *creator);
 /** Reserve a private block for `creator` in odd `group` per PS3.5 7.8.1:
  *  the block already holding this creator, else the first free one.
  *  Returns the block number (0x10..0xFF) or -1 (see bp_last_error). */

@@ -1,0 +1,169 @@
+import Audit
+import DicomCore
+import DicomIO
+import Foundation
+
+extension CleanRun {
+    /// Audits a processed batch, commits its files, then records progress.
+    func record(_ outcomes: [Outcome], writer: AtomicWriter, series: ScannedSeries, runID: Int64,
+                summary: inout CleanSummary) throws {
+        let now = Date()
+        var changes: [ChangeRecord] = []
+        var errors: [ErrorRecord] = []
+        for outcome in outcomes where outcome.status == "written" || outcome.status == "would-write" {
+            for change in outcome.changes {
+                changes.append(ChangeRecord(
+                    id: nil, runID: runID, seriesInstanceUID: series.seriesInstanceUID, sopInstanceUID: outcome.sopInstanceUID,
+                    sourcePath: outcome.path, outputPath: outcome.output ?? outcome.path, tag: change.tag.description,
+                    keyword: change.keyword, oldValue: change.oldValue, newValue: change.newValue,
+                    reason: outcome.status == "would-write" ? "dry run" : "policy"))
+            }
+        }
+        // Write-ahead: the changes are in the audit before any file is replaced.
+        try store.append(decisions: [], changes: changes, errors: [], progress: [])
+        var commitError: DicomError?
+        do throws(DicomError) { try writer.commit() } catch { commitError = error }
+        var progress: [FileProgress] = []
+        for var outcome in outcomes {
+            if let commitError, ["written", "copied", "copied-unedited"].contains(outcome.status) {
+                outcome.status = "failed"
+                outcome.error = commitError
+            }
+            switch outcome.status {
+            case "written":
+                summary.filesWritten += 1
+                summary.changes += outcome.changes.count
+            case "copied":
+                summary.filesWritten += 1
+                summary.filesUnchanged += 1
+            case "would-write":
+                summary.changes += outcome.changes.count
+            case "unchanged":
+                summary.filesUnchanged += 1
+            case "copied-unedited":
+                summary.filesWritten += 1
+                let kind = outcome.error?.kind ?? "edit"
+                summary.skipped[kind, default: 0] += 1
+                errors.append(ErrorRecord(id: nil, runID: runID, path: outcome.path, kind: kind,
+                                          message: (outcome.error?.description ?? outcome.path) + "; copied unchanged",
+                                          createdAt: now))
+            default:
+                let kind = outcome.error?.kind ?? "write"
+                summary.skipped[kind, default: 0] += 1
+                errors.append(ErrorRecord(id: nil, runID: runID, path: outcome.path, kind: kind,
+                                          message: outcome.error?.description ?? "\(outcome.path): failed", createdAt: now))
+            }
+            progress.append(FileProgress(runID: runID, sourcePath: outcome.path, outputPath: outcome.output,
+                                         status: FileProgress.status(for: outcome.status)))
+        }
+        try store.append(decisions: [], changes: [], errors: errors, progress: progress)
+    }
+
+    /// Scan failures go to the summary and the audit (once per job).
+    func recordScanFailures(_ failures: [ScanFailure], runID: Int64, done: Set<String>, summary: inout CleanSummary) throws {
+        let now = Date()
+        var errors: [ErrorRecord] = []
+        var progress: [FileProgress] = []
+        for failure in failures {
+            summary.skipped[failure.kind, default: 0] += 1
+            guard !done.contains(failure.path) else { continue }
+            errors.append(ErrorRecord(id: nil, runID: runID, path: failure.path, kind: failure.kind, message: failure.message,
+                                      createdAt: now))
+            progress.append(FileProgress(runID: runID, sourcePath: failure.path, outputPath: nil, status: "skipped"))
+        }
+        try store.append(decisions: [], changes: [], errors: errors, progress: progress)
+    }
+
+    func decisionRecord(_ decision: SeriesDecision, series: ScannedSeries, runID: Int64) -> DecisionRecord {
+        var evidence: [String: String] = [:]
+        if let p = decision.prediction {
+            evidence["topClass"] = p.topClass
+            evidence["evidence"] = p.evidence.map { "\($0.field):\($0.term)" }.joined(separator: ", ")
+            evidence["alternatives"] = p.alternatives.map { "\($0.bodyPart) \(String(format: "%.3f", $0.confidence))" }
+                .joined(separator: ", ")
+        }
+        if let category = decision.hangingCategory { evidence["hangingCategory"] = category }
+        for (k, v) in decision.descriptions { evidence["fill." + k] = v }
+        let json = (try? JSONSerialization.data(withJSONObject: evidence, options: [.sortedKeys]))
+            .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return DecisionRecord(
+            id: nil, runID: runID, studyInstanceUID: series.studyInstanceUID, seriesInstanceUID: series.seriesInstanceUID,
+            modality: series.modality, predictedBodyPart: decision.prediction?.bodyPart,
+            confidence: decision.prediction?.confidence ?? 0, decision: decision.kind.rawValue, reason: decision.reason,
+            evidenceJSON: json, currentBodyPartExamined: decision.originalBodyPartExamined,
+            newBodyPartExamined: decision.newBodyPartExamined, files: series.files.count, createdAt: Date())
+    }
+
+    /// Copies non-DICOM files into the output tree (`--copy-other`).
+    func copyOthers(_ files: [ScanFailure], layout: OutputLayout, runID: Int64, done: Set<String>) throws {
+        let writer = AtomicWriter()
+        var progress: [FileProgress] = []
+        for file in files where !done.contains(file.path) {
+            let destination = layout.destination(for: file.path)
+            do throws(DicomError) {
+                try CleanRun.makeFolder(for: destination)
+                try writer.stageCopy(of: file.path, to: destination, permissions: CleanRun.permissions(of: file.path))
+                progress.append(FileProgress(runID: runID, sourcePath: file.path, outputPath: destination, status: "written"))
+            } catch {
+                continue
+            }
+        }
+        do throws(DicomError) { try writer.commit() } catch { return }
+        try store.append(decisions: [], changes: [], errors: [], progress: progress)
+    }
+
+    /// Removes temporary files an earlier, killed attempt left beside the
+    /// files of this job (they are never renamed over anything). Only files
+    /// older than this run's start are touched, never a concurrent writer's.
+    func sweepTemporaryFiles(_ series: [ScannedSeries], layout: OutputLayout?, olderThan start: Date) {
+        guard options.output != .dryRun else { return }
+        var folders = Set<String>()
+        for s in series {
+            for file in s.files {
+                let target = layout?.destination(for: file) ?? file
+                folders.insert((target as NSString).deletingLastPathComponent)
+            }
+        }
+        for folder in folders {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
+            for name in names where name.hasPrefix(".") && name.contains(".bodypart-") {
+                let path = (folder as NSString).appendingPathComponent(name)
+                let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
+                if let modified, modified < start { try? FileManager.default.removeItem(atPath: path) }
+            }
+        }
+    }
+
+    static func permissions(of path: String) -> mode_t {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return 0o644 }
+        return info.st_mode & 0o7777
+    }
+
+    static func makeFolder(for file: String) throws(DicomError) {
+        let folder = (file as NSString).deletingLastPathComponent
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw .io(path: folder, detail: "cannot create the output folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// DICOM DT for now, in local time (YYYYMMDDHHMMSS).
+    static func dateTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMddHHmmss"
+        return formatter.string(from: date)
+    }
+}
+
+extension FileProgress {
+    /// The progress status recorded for a file outcome.
+    static func status(for outcome: String) -> String {
+        switch outcome {
+        case "written", "copied": "written"
+        case "would-write", "unchanged": "unchanged"
+        case "copied-unedited": "skipped"
+        default: "failed"
+        }
+    }
+}

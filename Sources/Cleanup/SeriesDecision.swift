@@ -1,0 +1,42 @@
+import Classifier
+
+/// What the filter decided for a series (one decision per series, applied to
+/// every instance of it).
+public enum DecisionKind: String, Sendable, Hashable, CaseIterable, Codable {
+    /// BodyPartExamined was missing (or meaningless) and is filled.
+    case filled = "FILLED"
+    /// A non-standard value with the right meaning becomes the defined term.
+    case normalized = "NORMALIZED"
+    /// A valid value contradicted by a very confident prediction is replaced.
+    case corrected = "CORRECTED"
+    /// The present value agrees with the prediction.
+    case confirmed = "CONFIRMED"
+    /// The prediction is not confident: no standard attribute changes.
+    case abstained = "ABSTAINED"
+    /// A contradiction worth a look; no standard attribute changes.
+    case flagged = "FLAGGED"
+    /// The policy does not act on this series (modality denied…).
+    case skipped = "SKIPPED"
+}
+
+/// The decision for one series with everything needed to edit and audit it.
+public struct SeriesDecision: Sendable, Hashable {
+    public var kind: DecisionKind
+    /// One sentence a person can read.
+    public var reason: String
+    /// The prediction it rests on (nil for SKIPPED series, which are not classified).
+    public var prediction: Prediction?
+    /// Body Part Examined as the modality sent it.
+    public var originalBodyPartExamined: String?
+    /// The value to write (nil: leave as is).
+    public var newBodyPartExamined: String?
+    /// The defined term whose SNOMED code goes into Anatomic Region Sequence.
+    public var regionTerm: String?
+    /// `COERCE` (made to conform) or `CORRECT` (a wrong value replaced), for
+    /// Reason for the Attribute Modification.
+    public var modificationReason: String
+    /// Hanging category for the private block.
+    public var hangingCategory: String?
+    /// Description fill values by keyword (only where the original was empty).
+    public var descriptions: [String: String] = [:]
+}

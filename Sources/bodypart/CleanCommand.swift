@@ -1,0 +1,148 @@
+import Anatomy
+import ArgumentParser
+import Audit
+import Classifier
+import Cleanup
+import DicomIO
+import Foundation
+
+/// `bodypart clean`: the bulk cleanup run over files on disk.
+struct CleanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clean",
+        abstract: "Fix BodyPartExamined and enrich DICOM files on disk, by the policy, with an audit of every change.",
+        discussion: """
+            Reads every header under SOURCE (recursively), groups instances into series, predicts each \
+            series' body part once, decides by the policy (Rules/policy.yaml) and writes every instance \
+            of the series the same way. Choose exactly one of --out DIR (mirror the tree; unchanged files \
+            are copied), --in-place (atomic replace, permissions kept) or --dry-run (write nothing but \
+            the audit run). Stopping the run (Ctrl-C, kill) and giving the same command again finishes \
+            the job without changing any file twice. Bad files are skipped with a reason.
+            """
+    )
+
+    @Argument(help: "DICOM files or folders.")
+    var sources: [String]
+
+    @Option(help: "Write the cleaned tree into this folder (created if missing).")
+    var out: String?
+
+    @Flag(help: "Replace the files in place, atomically.")
+    var inPlace = false
+
+    @Flag(help: "Change nothing; record and print what would change.")
+    var dryRun = false
+
+    @Option(help: "Policy file (default: Rules/policy.yaml).")
+    var policy: String?
+
+    @Option(help: "Audit database (default: bodypart-audit.sqlite beside the output folder, or in the current folder).")
+    var audit: String?
+
+    @Option(help: "Parallel jobs (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Model file (default: Rules/model/default.bpmodel).")
+    var model: String?
+
+    @Option(help: "Rules folder (default: found next to the binary or above the current folder).")
+    var rules: String?
+
+    @Flag(help: "With --out, copy non-DICOM files too.")
+    var copyOther = false
+
+    @Flag(help: "Print one line per series decision.")
+    var verbose = false
+
+    func validate() throws {
+        let chosen = [out != nil, inPlace, dryRun].filter { $0 }.count
+        if chosen != 1 { throw ValidationError("choose exactly one of --out DIR, --in-place, --dry-run") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if sources.isEmpty { throw ValidationError("give at least one file or folder") }
+        for source in sources where !FileManager.default.fileExists(atPath: source) {
+            throw ValidationError("no such file or folder: \(source)")
+        }
+    }
+
+    func run() throws {
+        try Setup.dicom(rules: rules)
+        let (taxonomy, bodyPartModel) = try ClassifyCommand.load(model: model, rules: rules)
+        let (policyValue, hanging) = try CleanCommand.loadRules(policy: policy, rules: rules)
+        let output: CleanOutput = out.map { .directory($0) } ?? (inPlace ? .inPlace : .dryRun)
+        if let out {
+            do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+                Console.error("\(out): cannot create the output folder (\(error.localizedDescription))")
+                throw ExitStatus.cannotCreate
+            }
+        }
+        let auditPath = audit ?? (out.map { ($0 as NSString).appendingPathComponent("bodypart-audit.sqlite") } ?? "bodypart-audit.sqlite")
+        let store = try CleanCommand.openAudit(auditPath)
+        let options = CleanOptions(sources: sources, output: output, jobs: jobs, copyOther: copyOther, policy: policyValue,
+                                   hanging: hanging, taxonomy: taxonomy, model: bodyPartModel,
+                                   commandLine: (["bodypart"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        let display = ProgressDisplay()
+        let run = CleanRun(options: options, store: store) { progress in
+            display.update(label: progress.phase == .scanning ? "scanning" : "writing", done: progress.filesDone,
+                           total: progress.filesTotal, extra: "\(progress.series) series")
+        }
+        let stopper = SignalStopper { run.requestStop() }
+        let summary: CleanSummary
+        do { summary = try run.run() } catch {
+            display.finish()
+            Console.error("\(error)")
+            throw ExitStatus.ioError
+        }
+        _ = stopper
+        display.finish()
+        CleanCommand.printSummary(summary, auditPath: auditPath, dryRun: dryRun)
+        if dryRun || verbose {
+            for decision in try store.decisions(filter: DecisionFilter(runID: summary.runID)) {
+                Console.out([decision.decision, decision.modality ?? "-", decision.currentBodyPartExamined ?? "-",
+                             "->", decision.newBodyPartExamined ?? "(kept)", decision.seriesInstanceUID, decision.reason]
+                    .joined(separator: "\t"))
+            }
+        }
+        Console.flush()
+        if summary.interrupted { throw ExitCode(130) }
+        // Non-DICOM files (reports, DICOMDIR, thumbnails) are normal in an archive:
+        // reported, not an error. DICOM files that could not be handled are.
+        if summary.skippedTotal - (summary.skipped["not-dicom"] ?? 0) > 0 { throw ExitStatus.someSkipped }
+    }
+
+    static func openAudit(_ path: String) throws -> AuditStore {
+        do { return try AuditStore(path: path) } catch {
+            Console.error(error.description)
+            throw ExitStatus.cannotCreate
+        }
+    }
+
+    static func loadRules(policy: String?, rules: String?) throws -> (Policy, HangingRules) {
+        do {
+            let folder = try RulesDirectory.locate(explicit: rules)
+            let policyURL = policy.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("policy.yaml")
+            let policyValue = try PolicyLoader.load(from: policyURL)
+            let hanging = try HangingRules.load(from: folder.appendingPathComponent("hanging.yaml"))
+            return (policyValue, hanging)
+        } catch {
+            Console.error("\(error)")
+            throw ExitStatus.dataError
+        }
+    }
+
+    static func printSummary(_ s: CleanSummary, auditPath: String, dryRun: Bool) {
+        let decisions = DecisionKind.allCases.compactMap { kind in s.decisions[kind].map { "\(kind.rawValue.lowercased()) \($0)" } }
+        let skipped = s.skipped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        let rate = s.elapsed > 0 ? Double(s.filesWritten + s.filesUnchanged) / s.elapsed : 0
+        var lines = [
+            "run \(s.runID)\(s.resumed ? " (resumed)" : "")\(s.interrupted ? " INTERRUPTED: run the same command again to finish" : "")",
+            "files seen \(s.filesSeen), DICOM read \(s.dicomRead), series \(s.series)",
+            "decisions: \(decisions.isEmpty ? "none" : decisions.joined(separator: ", "))",
+            dryRun ? "changes that would be made: \(s.changes) (nothing written)"
+                : "files written \(s.filesWritten) (\(s.changes) attribute changes), unchanged \(s.filesUnchanged), already done \(s.filesAlreadyDone)",
+            "skipped \(s.skippedTotal)\(skipped.isEmpty ? "" : " (" + skipped.joined(separator: ", ") + ")")",
+            String(format: "elapsed %.1f s, %.0f files/s; audit %@", s.elapsed, rate, auditPath),
+        ]
+        lines = lines.map { "bodypart: " + $0 }
+        Console.status(lines.joined(separator: "\n") + "\n")
+    }
+}

@@ -1,0 +1,77 @@
+import Anatomy
+import BodypartTesting
+import Classifier
+import Testing
+
+@testable import Cleanup
+
+/// The policy table of DESIGN.md, case by case, with predictions made up in
+/// the test (the decider is pure; the model is tested elsewhere).
+@Suite struct SeriesDeciderTests {
+    let decider: SeriesDecider
+
+    init() throws {
+        let taxonomy = try Taxonomy.load(from: TestEnvironment.rules.appendingPathComponent("body-parts.yaml"))
+        decider = SeriesDecider(policy: Policy(), taxonomy: taxonomy, hanging: HangingRules(rules: []))
+    }
+
+    func prediction(_ part: String, _ confidence: Double, abstained: Bool = false) -> Prediction {
+        Prediction(bodyPart: abstained ? nil : part, topClass: part, confidence: confidence, abstained: abstained,
+                   alternatives: [], evidence: [], modelID: "test")
+    }
+
+    func series(_ bpe: String?, modality: String = "CT") -> SeriesMetadata {
+        var attributes = ["Modality": modality]
+        attributes["BodyPartExamined"] = bpe
+        return SeriesMetadata(attributes: attributes)
+    }
+
+    @Test func fillsMissingWhenConfident() {
+        let d = decider.decide(series: series(nil), prediction: prediction("CHEST", 0.95))
+        #expect(d.kind == .filled && d.newBodyPartExamined == "CHEST" && d.regionTerm == "CHEST")
+        #expect(d.hangingCategory == "CT CHEST")
+        #expect(d.descriptions["StudyDescription"] == "CT CHEST")
+    }
+
+    @Test func abstainsWhenNotConfident() {
+        #expect(decider.decide(series: series(nil), prediction: prediction("CHEST", 0.5, abstained: true)).kind == .abstained)
+        #expect(decider.decide(series: series(nil), prediction: prediction("CHEST", 0.7)).kind == .abstained)
+    }
+
+    @Test func normalizesNonStandardValues() {
+        for (raw, term) in [("L_SPINE", "LSPINE"), ("WHOLE BODY", "WHOLEBODY"), ("BACINO", "PELVIS"), ("Brain", "BRAIN")] {
+            let d = decider.decide(series: series(raw), prediction: prediction(term, 0.5, abstained: true))
+            #expect(d.kind == .normalized, "\(raw)")
+            #expect(d.newBodyPartExamined == term, "\(raw) → \(d.newBodyPartExamined ?? "nil")")
+        }
+    }
+
+    @Test func confirmsAgreementIncludingEquivalents() {
+        #expect(decider.decide(series: series("CHEST"), prediction: prediction("CHEST", 0.99)).kind == .confirmed)
+        #expect(decider.decide(series: series("HEAD", modality: "MR"), prediction: prediction("BRAIN", 0.99)).kind == .confirmed)
+        #expect(decider.decide(series: series("CHEST"), prediction: prediction("CHESTABDPELVIS", 0.99)).kind == .confirmed)
+    }
+
+    @Test func contradictionIsCorrectedOnlyAboveTheStricterThreshold() {
+        let strong = decider.decide(series: series("NECK"), prediction: prediction("CHEST", 0.99))
+        #expect(strong.kind == .corrected && strong.newBodyPartExamined == "CHEST" && strong.modificationReason == "CORRECT")
+        let medium = decider.decide(series: series("NECK"), prediction: prediction("CHEST", 0.9))
+        #expect(medium.kind == .flagged && medium.newBodyPartExamined == nil)
+        var flagOnly = Policy()
+        flagOnly.contradicted = .flag
+        let d = SeriesDecider(policy: flagOnly, taxonomy: decider.taxonomy, hanging: decider.hanging)
+        #expect(d.decide(series: series("NECK"), prediction: prediction("CHEST", 0.999)).kind == .flagged)
+    }
+
+    @Test func garbageValueIsTreatedAsMissing() {
+        let d = decider.decide(series: series("JPEG 2000 Compressed Image"), prediction: prediction("HEAD", 0.95))
+        #expect(d.kind == .filled && d.newBodyPartExamined == "HEAD" && d.modificationReason == "CORRECT")
+    }
+
+    @Test func deniedModalitiesAreSkippedUntouched() {
+        let d = decider.decide(series: series(nil, modality: "SR"), prediction: nil)
+        #expect(d.kind == .skipped)
+        let plan = EditPlanner(policy: Policy(), taxonomy: decider.taxonomy, modelID: "m").plan(d, dataset: .init(elements: []), dateTime: "20260101")
+        #expect(plan.isEmpty)
+    }
+}
