@@ -38,6 +38,10 @@ public struct HeaderReader: Sendable {
         var elements: [DataElement] = []
         elements.reserveCapacity(count)
         var info = bp_element_info()
+        // Private creators of this item by group and block, taken as they are
+        // read: DCMTK keeps an item sorted by tag, so (gggg,00xx) comes before
+        // the elements (gggg,xxee) it names.
+        var creators: [UInt32: String] = [:]
         for index in 0..<count {
             guard bp_item_element(item, index, &info) == Int32(BP_OK) else { continue }
             let tag = Tag(info.group, info.element)
@@ -61,7 +65,14 @@ public struct HeaderReader: Sendable {
                 var status: Int32 = 0
                 value = .text(Dcmtk.take(bp_item_element_string(item, index, &status)) ?? "")
             }
-            elements.append(DataElement(tag: tag, vr: vr, keyword: Keywords.shared.keyword(for: tag, in: item), value: value))
+            var creator: String?
+            if tag.isPrivateCreator {
+                if case .text(let text) = value { creators[UInt32(tag.group) << 16 | UInt32(tag.element)] = DataSet.trimmed(text) }
+            } else if tag.isPrivate {
+                creator = creators[UInt32(tag.group) << 16 | UInt32(tag.element >> 8)]
+            }
+            let keyword = Keywords.shared.keyword(for: tag, creator: creator)
+            elements.append(DataElement(tag: tag, vr: vr, keyword: keyword, value: value))
         }
         return DataSet(elements: elements)
     }
