@@ -42,6 +42,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "bodypart-bench",
+            dependencies: ["DicomCore", "DicomIO", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/Sources/bodypart-bench"
+        ),
         .target(name: "BodypartTesting", dependencies: ["DicomCore"], path: "Sources/BodypartTesting"),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
         .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomCore", "BodypartTesting"]),
