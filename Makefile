@@ -27,8 +27,14 @@ test-deps: ## Install the packages the tests use as real peers and checkers
 build: deps ## Build the release binary (path: swift build -c release --show-bin-path)
 	$(SWIFT) build -c release --product bodypart
 
-run: build ## Install what is missing, build, and run the main job on Samples/
-	$(RELEASE_BIN) tags Samples/*.dcm --format table
+RUN_OUT ?= out/samples
+
+run: build ## Install what is missing, build, and clean Samples/ into out/samples (audit inside)
+	rm -rf $(RUN_OUT)
+	$(RELEASE_BIN) clean Samples --out $(RUN_OUT) --verbose
+	$(RELEASE_BIN) audit summary --audit $(RUN_OUT)/bodypart-audit.sqlite
+	$(RELEASE_BIN) audit report --audit $(RUN_OUT)/bodypart-audit.sqlite --html $(RUN_OUT)/report.html
+	@echo "cleaned files, audit and report.html are in $(RUN_OUT)/"
 
 test: test-deps ## Build and run every test
 	$(SWIFT) build --build-tests

@@ -13,7 +13,8 @@ struct AuditCommand: ParsableCommand {
             A missing file exits 66, a file that is not an audit database 65.
             """,
         subcommands: [AuditSummaryCommand.self, AuditListCommand.self, AuditShowCommand.self,
-                      AuditExportCommand.self, AuditReportCommand.self, AuditVerifyCommand.self]
+                      AuditExportCommand.self, AuditReportCommand.self, AuditVerifyCommand.self,
+                      AuditRevertCommand.self]
     )
 
     /// Runs `body` against the store, turning an `AuditError` into one line on stderr and an exit code.
