@@ -20,7 +20,7 @@ public enum DecisionKind: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// The decision for one series with everything needed to edit and audit it.
-public struct SeriesDecision: Sendable, Hashable {
+public struct SeriesDecision: Sendable, Hashable, Codable {
     public var kind: DecisionKind
     /// One sentence a person can read.
     public var reason: String
