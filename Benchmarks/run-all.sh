@@ -59,12 +59,16 @@ command -v dcmdump >/dev/null || say "dcmdump/dcmodify missing (apt: dcmtk): the
 say "dcmtk $(dcmdump --version 2>/dev/null | head -1 | awk '{print $3}'), pydicom $("$VENV/bin/python" -c 'import pydicom; print(pydicom.__version__)'), $(python3 --version)"
 
 benchmarks=("$@")
-[ ${#benchmarks[@]} -gt 0 ] || benchmarks=(read write)
+[ ${#benchmarks[@]} -gt 0 ] || benchmarks=(read write clean)
 for benchmark in "${benchmarks[@]}"; do
   case "$benchmark" in
     read) "$BENCH" read --corpus "$CORPUS" --runs "$RUNS" --python "$VENV/bin/python" --scratch "$BENCH_DIR/scratch" ;;
     write) "$BENCH" write --corpus "$CORPUS" --runs "$RUNS" --scratch "$BENCH_DIR/write" ;;
-    *) say "unknown benchmark $benchmark (read, write)"; exit 64 ;;
+    clean)
+      "$SWIFT" "${build[@]}" --product bodypart >&2
+      "$BENCH" clean --corpus "$CORPUS" --runs "$RUNS" --bodypart "$("$SWIFT" "${build[@]}" --show-bin-path)/bodypart" \
+        --scratch "$BENCH_DIR/clean" ;;
+    *) say "unknown benchmark $benchmark (read, write, clean)"; exit 64 ;;
   esac
   echo
 done

@@ -187,9 +187,20 @@ int bp_utf8_state(bp_object *obj) { return obj->utf8; }
 
 size_t bp_item_count(bp_item *item) { return asItem(item)->card(); }
 
-int bp_item_element(bp_item *item, size_t index, bp_element_info *info) {
-    DcmElement *e = asItem(item)->getElement(static_cast<unsigned long>(index));
-    if (!e) return fail(BP_E_INVALID, "element index out of range");
+size_t bp_item_elements(bp_item *item, bp_element **out, size_t capacity) {
+    DcmItem *it = asItem(item);
+    size_t n = 0;
+    DcmObject *obj = nullptr;
+    while ((obj = it->nextInContainer(obj)) != nullptr) {
+        if (n < capacity) out[n] = reinterpret_cast<bp_element *>(obj);
+        ++n;
+    }
+    return n;
+}
+
+int bp_element_get_info(bp_element *element, bp_element_info *info) {
+    DcmElement *e = reinterpret_cast<DcmElement *>(element);
+    if (!e) return fail(BP_E_INVALID, "no element");
     const DcmTag &tag = e->getTag();
     info->group = tag.getGTag();
     info->element = tag.getETag();
@@ -198,25 +209,20 @@ int bp_item_element(bp_item *item, size_t index, bp_element_info *info) {
     info->length = e->getLengthField();
     info->vm = static_cast<uint32_t>(e->getVM());
     DcmEVR evr = e->ident();
-    if (evr == EVR_SQ) {
-        info->item_count = static_cast<int32_t>(static_cast<DcmSequenceOfItems *>(e)->card());
-    } else {
-        info->item_count = -1;
-    }
+    info->item_count = evr == EVR_SQ ? static_cast<int32_t>(static_cast<DcmSequenceOfItems *>(e)->card()) : -1;
     info->is_binary = (isBinaryVR(evr) || tag == DCM_PixelData) ? 1 : 0;
     return BP_OK;
 }
 
-char *bp_item_element_string(bp_item *item, size_t index, int *status) {
-    DcmElement *e = asItem(item)->getElement(static_cast<unsigned long>(index));
+char *bp_element_string(bp_element *element, int *status) {
+    DcmElement *e = reinterpret_cast<DcmElement *>(element);
     if (e && e->ident() == EVR_UN && e->getLengthField() <= 65536 && !e->getTag().isPrivate()) {
         DcmTag dictionaryTag(e->getTag().getXTag());
         DcmEVR known = dictionaryTag.getEVR();
         if (known != EVR_UN && known != EVR_SQ && !isBinaryVR(known) && DcmVR(known).isaString()) {
             Uint8 *bytes = nullptr;
             if (e->getUint8Array(bytes).good()) {
-                std::string text(reinterpret_cast<const char *>(bytes ? bytes : reinterpret_cast<Uint8 *>(const_cast<char *>(""))),
-                                 bytes ? e->getLengthField() : 0);
+                std::string text(bytes ? reinterpret_cast<const char *>(bytes) : "", bytes ? e->getLengthField() : 0);
                 while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.pop_back();
                 *status = BP_OK;
                 return dup(text);
@@ -237,10 +243,25 @@ char *bp_item_element_string(bp_item *item, size_t index, int *status) {
     return dup(std::string(value.c_str(), value.length()));
 }
 
-bp_item *bp_item_sequence_item(bp_item *item, size_t index, size_t item_index) {
-    DcmElement *e = asItem(item)->getElement(static_cast<unsigned long>(index));
+bp_item *bp_element_sequence_item(bp_element *element, size_t item_index) {
+    DcmElement *e = reinterpret_cast<DcmElement *>(element);
     if (!e || e->ident() != EVR_SQ) return nullptr;
     return asHandle(static_cast<DcmSequenceOfItems *>(e)->getItem(static_cast<unsigned long>(item_index)));
+}
+
+int bp_item_element(bp_item *item, size_t index, bp_element_info *info) {
+    DcmElement *e = asItem(item)->getElement(static_cast<unsigned long>(index));
+    if (!e) return fail(BP_E_INVALID, "element index out of range");
+    return bp_element_get_info(reinterpret_cast<bp_element *>(e), info);
+}
+
+char *bp_item_element_string(bp_item *item, size_t index, int *status) {
+    return bp_element_string(reinterpret_cast<bp_element *>(asItem(item)->getElement(static_cast<unsigned long>(index))), status);
+}
+
+bp_item *bp_item_sequence_item(bp_item *item, size_t index, size_t item_index) {
+    return bp_element_sequence_item(reinterpret_cast<bp_element *>(asItem(item)->getElement(static_cast<unsigned long>(index))),
+                                    item_index);
 }
 
 char *bp_tag_keyword(uint16_t group, uint16_t element, const char *private_creator) {
@@ -375,28 +396,30 @@ int bp_item_reserve_private_block(bp_item *item, uint16_t group, const char *cre
         fail(BP_E_INVALID, "private group must be odd and above 0008");
         return -1;
     }
+    // One pass over the item (a find per candidate block would scan the
+    // element list 240 times).
+    bool taken[256] = {false};
     DcmItem *it = asItem(item);
-    int firstFree = -1;
-    for (int block = 0x10; block <= 0xFF; ++block) {
-        DcmTagKey key(group, static_cast<Uint16>(block));
+    DcmObject *obj = nullptr;
+    while ((obj = it->nextInContainer(obj)) != nullptr) {
+        const DcmTagKey key = obj->getTag().getXTag();
+        if (key.getGroup() < group) continue;
+        if (key.getGroup() > group || key.getElement() > 0x00FF) break;
+        if (key.getElement() < 0x0010) continue;
+        taken[key.getElement()] = true;
         OFString value;
-        DcmElement *existing = nullptr;
-        if (it->findAndGetElement(key, existing).good() && existing) {
-            if (existing->getOFStringArray(value).good()) {
-                // Compare without trailing padding.
-                while (!value.empty() && value[value.length() - 1] == ' ') value.erase(value.length() - 1);
-                if (value == creator) return block;
-            }
-        } else if (firstFree < 0) {
-            firstFree = block;
+        if (static_cast<DcmElement *>(obj)->getOFStringArray(value).good()) {
+            while (!value.empty() && value[value.length() - 1] == ' ') value.erase(value.length() - 1);
+            if (value == creator) return key.getElement();
         }
     }
-    if (firstFree < 0) {
-        fail(BP_E_FULL, "no free private block in the group");
-        return -1;
+    for (int block = 0x10; block <= 0xFF; ++block) {
+        if (taken[block]) continue;
+        if (bp_item_put_string(item, group, static_cast<uint16_t>(block), "LO", creator, nullptr) != BP_OK) return -1;
+        return block;
     }
-    if (bp_item_put_string(item, group, static_cast<uint16_t>(firstFree), "LO", creator, nullptr) != BP_OK) return -1;
-    return firstFree;
+    fail(BP_E_FULL, "no free private block in the group");
+    return -1;
 }
 
 int bp_save(bp_object *obj, const char *path, int with_meta) {

@@ -2,18 +2,20 @@ import Audit
 import DicomCore
 import DicomIO
 import Foundation
+import Synchronization
 
 extension CleanRun {
-    /// Audits a processed batch, commits its files, then records progress.
-    func record(_ outcomes: [Outcome], writer: AtomicWriter, series: ScannedSeries, runID: Int64,
-                summary: inout CleanSummary) throws {
+    /// Audits a processed batch, commits its files, then records progress;
+    /// returns what the batch did.
+    func record(_ outcomes: [Outcome], writer: AtomicWriter, runID: Int64) throws -> BatchCounts {
+        var summary = BatchCounts()
         let now = Date()
         var changes: [ChangeRecord] = []
         var errors: [ErrorRecord] = []
         for outcome in outcomes where outcome.status == "written" || outcome.status == "would-write" {
             for change in outcome.changes {
                 changes.append(ChangeRecord(
-                    id: nil, runID: runID, seriesInstanceUID: series.seriesInstanceUID, sopInstanceUID: outcome.sopInstanceUID,
+                    id: nil, runID: runID, seriesInstanceUID: outcome.seriesInstanceUID, sopInstanceUID: outcome.sopInstanceUID,
                     sourcePath: outcome.path, outputPath: outcome.output ?? outcome.path, tag: change.tag.description,
                     keyword: change.keyword, oldValue: change.oldValue, newValue: change.newValue,
                     reason: outcome.status == "would-write" ? "dry run" : "policy"))
@@ -57,6 +59,8 @@ extension CleanRun {
                                          status: FileProgress.status(for: outcome.status)))
         }
         try store.append(decisions: [], changes: [], errors: errors, progress: progress)
+        summary.files = outcomes.count
+        return summary
     }
 
     /// Scan failures go to the summary and the audit (once per job).
@@ -165,5 +169,52 @@ extension FileProgress {
         case "copied-unedited": "skipped"
         default: "failed"
         }
+    }
+}
+
+/// What one batch did (merged into the run's summary).
+struct BatchCounts: Sendable {
+    var files = 0
+    var filesWritten = 0
+    var filesUnchanged = 0
+    var changes = 0
+    var skipped: [String: Int] = [:]
+}
+
+/// Collects batch counts from the audit queue; remembers the first error.
+final class BatchRecorder: Sendable {
+    private struct State {
+        var counts = BatchCounts()
+        var finished: Int
+        var error: (any Error)?
+    }
+
+    private let state: Mutex<State>
+
+    init(finished: Int) { state = Mutex(State(finished: finished)) }
+
+    /// Adds a batch; returns the files finished so far.
+    func add(_ batch: BatchCounts) -> Int {
+        state.withLock { s in
+            s.counts.files += batch.files
+            s.counts.filesWritten += batch.filesWritten
+            s.counts.filesUnchanged += batch.filesUnchanged
+            s.counts.changes += batch.changes
+            for (k, v) in batch.skipped { s.counts.skipped[k, default: 0] += v }
+            s.finished += batch.files
+            return s.finished
+        }
+    }
+
+    func fail(_ error: any Error) { state.withLock { if $0.error == nil { $0.error = error } } }
+    var failed: Bool { state.withLock { $0.error != nil } }
+    var error: (any Error)? { state.withLock { $0.error } }
+
+    func merge(into summary: inout CleanSummary) {
+        let counts = state.withLock { $0.counts }
+        summary.filesWritten += counts.filesWritten
+        summary.filesUnchanged += counts.filesUnchanged
+        summary.changes += counts.changes
+        for (k, v) in counts.skipped { summary.skipped[k, default: 0] += v }
     }
 }

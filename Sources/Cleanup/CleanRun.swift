@@ -61,7 +61,7 @@ public final class CleanRun: Sendable {
                 countsJSON: "{}"))
         }
         summary.runID = runID
-        func elapsed() -> Double { let d = ContinuousClock.now - clock; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        @Sendable func elapsed() -> Double { let d = ContinuousClock.now - clock; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
         let scanner = SeriesScanner(jobs: options.jobs) { [progress] seen, series in
             progress?(CleanProgress(phase: .scanning, filesDone: seen, filesTotal: nil, series: series, elapsed: 0))
@@ -79,34 +79,56 @@ public final class CleanRun: Sendable {
             return nil
         }()
         let total = summary.dicomRead
-        var finished = 0
+        // One decision per series, all made (and audited) before any file is written.
+        var decisions: [SeriesDecision] = []
+        var decisionRows: [DecisionRecord] = []
         for series in scan.series {
-            if stopRequested.load(ordering: .relaxed) { summary.interrupted = true; break }
             let prediction = options.policy.skipReason(modality: series.modality) == nil
                 ? options.model.predict(series.metadata) : nil
             let decision = predictor.decide(series: series.metadata, prediction: prediction)
             summary.decisions[decision.kind, default: 0] += 1
+            decisions.append(decision)
             if !decided.contains(series.seriesInstanceUID) {
-                try store.append(decisions: [decisionRecord(decision, series: series, runID: runID)],
-                                 changes: [], errors: [], progress: [])
+                decisionRows.append(decisionRecord(decision, series: series, runID: runID))
             }
-            let pending = series.files.filter { !done.contains($0) }
-            summary.filesAlreadyDone += series.files.count - pending.count
-            finished += series.files.count - pending.count
-            let stamp = CleanRun.dateTime(Date())
-            var start = 0
-            while start < pending.count {
-                if stopRequested.load(ordering: .relaxed) { summary.interrupted = true; break }
-                let batch = Array(pending[start..<min(pending.count, start + options.batchSize * options.jobs)])
-                start += batch.count
-                let (outcomes, writer) = process(batch, decision: decision, planner: planner, layout: layout, stamp: stamp)
-                try record(outcomes, writer: writer, series: series, runID: runID, summary: &summary)
-                finished += batch.count
-                progress?(CleanProgress(phase: .writing, filesDone: finished, filesTotal: total, series: summary.series,
-                                        elapsed: elapsed()))
-            }
-            if summary.interrupted { break }
         }
+        try store.append(decisions: decisionRows, changes: [], errors: [], progress: [])
+        var work: [WorkItem] = []
+        for (index, series) in scan.series.enumerated() {
+            for file in series.files {
+                if done.contains(file) { summary.filesAlreadyDone += 1 } else { work.append(WorkItem(series: index, path: file)) }
+            }
+        }
+        // Files are processed in chunks on `jobs` threads; each chunk is then
+        // audited and committed on one serial queue while the next chunk is
+        // already being processed.
+        let stamp = CleanRun.dateTime(Date())
+        let recorder = BatchRecorder(finished: summary.filesAlreadyDone)
+        let auditQueue = DispatchQueue(label: "bodypart.clean.audit")
+        let chunkSize = options.batchSize * options.jobs
+        let seriesList = scan.series
+        var start = 0
+        while start < work.count && !recorder.failed {
+            if stopRequested.load(ordering: .relaxed) { summary.interrupted = true; break }
+            let chunk = Array(work[start..<min(work.count, start + chunkSize)])
+            start += chunk.count
+            let (outcomes, writer) = process(chunk, decisions: decisions, series: seriesList, planner: planner,
+                                              layout: layout, stamp: stamp)
+            auditQueue.async { [progress] in
+                do {
+                    let counts = try self.record(outcomes, writer: writer, runID: runID)
+                    let finished = recorder.add(counts)
+                    progress?(CleanProgress(phase: .writing, filesDone: finished, filesTotal: total,
+                                            series: seriesList.count, elapsed: elapsed()))
+                } catch {
+                    writer.discard()
+                    recorder.fail(error)
+                }
+            }
+        }
+        auditQueue.sync {}
+        if let error = recorder.error { throw error }
+        recorder.merge(into: &summary)
         if !summary.interrupted, case .directory = options.output, options.copyOther {
             try copyOthers(scan.failures.filter { $0.kind == "not-dicom" }, layout: layout!, runID: runID, done: done)
         }
@@ -116,9 +138,16 @@ public final class CleanRun: Sendable {
         return summary
     }
 
+    /// A file to process and the index of its series.
+    struct WorkItem: Sendable {
+        let series: Int
+        let path: String
+    }
+
     /// One file's result.
     struct Outcome: Sendable {
         let path: String
+        var seriesInstanceUID = ""
         var output: String?
         var sopInstanceUID = ""
         var changes: [PlannedChange] = []
@@ -129,7 +158,7 @@ public final class CleanRun: Sendable {
     /// Loads, plans, edits and stages a batch on `jobs` threads. Nothing is
     /// renamed yet: the caller audits the changes first, then commits the
     /// returned writer (write-ahead: no change reaches a file unaudited).
-    func process(_ batch: [String], decision: SeriesDecision, planner: EditPlanner,
+    func process(_ batch: [WorkItem], decisions: [SeriesDecision], series: [ScannedSeries], planner: EditPlanner,
                  layout: OutputLayout?, stamp: String) -> ([Outcome], AtomicWriter) {
         let results = Mutex<[Int: Outcome]>([:])
         let merged = Mutex(AtomicWriter())
@@ -140,8 +169,11 @@ public final class CleanRun: Sendable {
             let writer = AtomicWriter()
             var local: [Int: Outcome] = [:]
             for index in (worker * chunk)..<min(batch.count, (worker + 1) * chunk) {
-                local[index] = CleanRun.processFile(batch[index], decision: decision, planner: planner, output: output,
-                                                     layout: layout, stamp: stamp, writer: writer)
+                let item = batch[index]
+                var outcome = CleanRun.processFile(item.path, decision: decisions[item.series], planner: planner,
+                                                   output: output, layout: layout, stamp: stamp, writer: writer)
+                outcome.seriesInstanceUID = series[item.series].seriesInstanceUID
+                local[index] = outcome
             }
             results.withLock { all in all.merge(local) { a, _ in a } }
             merged.withLock { $0.absorb(writer) }
@@ -155,7 +187,7 @@ public final class CleanRun: Sendable {
         var outcome = Outcome(path: path)
         do throws(DicomError) {
             let object = try DicomObject(path: path)
-            let dataset = object.header.dataset
+            let dataset = object.dataset(including: EditPlanner.reads)
             outcome.sopInstanceUID = dataset.string(.sopInstanceUID) ?? ""
             let plan = planner.plan(decision, dataset: dataset, dateTime: stamp)
             outcome.changes = plan.changes

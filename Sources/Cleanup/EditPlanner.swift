@@ -34,6 +34,12 @@ public struct EditPlanner: Sendable {
         self.modelID = modelID
     }
 
+    /// The top-level elements a plan reads: pass to `DicomObject.dataset(including:)`.
+    public static let reads: @Sendable (Tag) -> Bool = { tag in
+        tag == .sopInstanceUID || OriginalValues.managedTags.contains(tag) || tag == .originalAttributesSequence
+            || tag.group == PrivateBlock.group
+    }
+
     /// The plan for `dataset` under `decision`, stamped with `dateTime` (DT).
     public func plan(_ decision: SeriesDecision, dataset: DataSet, dateTime: String) -> EditPlan {
         var plan = EditPlan()

@@ -104,6 +104,14 @@ public struct SeriesScanner: Sendable {
         return ScanResult(series: series, failures: failures, filesSeen: seen)
     }
 
+    /// The dataset elements a scan needs: the classifier's attributes, the
+    /// UIDs, and Original Attributes Sequence (bodypart's earlier changes).
+    static let reads: @Sendable (Tag) -> Bool = {
+        let tags = Set(Tag.classifierKeywords.compactMap { Tag.byKeyword[$0] })
+            .union([.studyInstanceUID, .seriesInstanceUID, .sopInstanceUID, .originalAttributesSequence])
+        return { tags.contains($0) }
+    }()
+
     /// Reads headers of `paths` on `jobs` threads, results in input order.
     func readAll(_ paths: [String]) -> [Result<DicomHeader, DicomError>] {
         let results = Mutex<[Int: Result<DicomHeader, DicomError>]>([:])
@@ -112,10 +120,11 @@ public struct SeriesScanner: Sendable {
             let start = worker * chunk
             guard start < paths.count else { return }
             let reader = HeaderReader()
+            let include = SeriesScanner.reads
             var local: [(Int, Result<DicomHeader, DicomError>)] = []
             for index in start..<min(paths.count, start + chunk) {
                 do throws(DicomError) {
-                    local.append((index, .success(try reader.read(paths[index]))))
+                    local.append((index, .success(try reader.read(paths[index], include: include))))
                 } catch {
                     local.append((index, .failure(error)))
                 }

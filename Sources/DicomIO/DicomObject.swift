@@ -36,6 +36,12 @@ public final class DicomObject {
     /// The header model (values as stored, not converted to UTF-8).
     public var header: DicomHeader { HeaderReader.header(of: handle, path: path) }
 
+    /// Only the top-level elements `include` accepts (with their sequences),
+    /// plus private creators: cheaper than `header` when a few are needed.
+    public func dataset(including include: @escaping (Tag) -> Bool) -> DataSet {
+        HeaderReader.dataSet(bp_dataset(handle), include: include)
+    }
+
     /// True when the source was a Part 10 file with a meta header.
     public var hasMetaHeader: Bool { bp_has_meta(handle) == 1 }
 

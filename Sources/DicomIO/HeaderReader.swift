@@ -8,66 +8,73 @@ import DicomCore
 public struct HeaderReader: Sendable {
     public init() {}
 
-    /// Reads the header of the file at `path`.
-    public func read(_ path: String) throws(DicomError) -> DicomHeader {
+    /// Reads the header of the file at `path`; with `include`, only the
+    /// top-level dataset elements it accepts are built (cheaper).
+    public func read(_ path: String, include: ((Tag) -> Bool)? = nil) throws(DicomError) -> DicomHeader {
         var status: Int32 = 0
         guard let object = bp_open(path, Int32(BP_READ_HEADER | BP_READ_UTF8), &status) else {
             throw Dcmtk.error(status, path: path)
         }
         defer { bp_close(object) }
-        return HeaderReader.header(of: object, path: path)
+        return HeaderReader.header(of: object, path: path, include: include)
     }
 
     /// Builds the header model from an open shim object.
-    static func header(of object: OpaquePointer, path: String) -> DicomHeader {
+    static func header(of object: OpaquePointer, path: String, include: ((Tag) -> Bool)? = nil) -> DicomHeader {
         let xfer = Dcmtk.take(bp_transfer_syntax(object)) ?? ""
         return DicomHeader(
             path: path,
             transferSyntaxUID: xfer,
             meta: dataSet(bp_meta(object)),
-            dataset: dataSet(bp_dataset(object)),
+            dataset: dataSet(bp_dataset(object), include: include),
             hasMetaHeader: bp_has_meta(object) == 1,
             textIsUTF8: bp_utf8_state(object) >= 0
         )
     }
 
-    /// Converts one shim item (and its sequences, recursively) into a DataSet.
-    static func dataSet(_ item: OpaquePointer?, depth: Int = 0) -> DataSet {
+    /// Converts one shim item (and its sequences, recursively) into a
+    /// DataSet. With `include`, only the top-level elements it accepts are
+    /// built (their sequences in full): planning an edit needs a handful.
+    static func dataSet(_ item: OpaquePointer?, depth: Int = 0, include: ((Tag) -> Bool)? = nil) -> DataSet {
         guard let item else { return DataSet(elements: []) }
-        let count = bp_item_count(item)
+        let count = bp_item_elements(item, nil, 0)
+        var handles = [OpaquePointer?](repeating: nil, count: count)
+        _ = handles.withUnsafeMutableBufferPointer { bp_item_elements(item, $0.baseAddress, count) }
         var elements: [DataElement] = []
-        elements.reserveCapacity(count)
+        elements.reserveCapacity(include == nil ? count : 16)
         var info = bp_element_info()
         // Private creators of this item by group and block, taken as they are
         // read: DCMTK keeps an item sorted by tag, so (gggg,00xx) comes before
         // the elements (gggg,xxee) it names.
         var creators: [UInt32: String] = [:]
-        for index in 0..<count {
-            guard bp_item_element(item, index, &info) == Int32(BP_OK) else { continue }
+        for handle in handles {
+            guard let handle, bp_element_get_info(handle, &info) == Int32(BP_OK) else { continue }
             let tag = Tag(info.group, info.element)
+            if let include, !include(tag) && !tag.isPrivateCreator { continue }
             let vr = withUnsafeBytes(of: info.vr) { VR(rawValue: String(decoding: $0.prefix(2), as: UTF8.self)) }
             let value: ElementValue
             if info.item_count >= 0 {
                 // Deeply nested sequences beyond 32 levels are kept as empty items.
                 let items = depth < 32
-                    ? (0..<Int(info.item_count)).map { dataSet(bp_item_sequence_item(item, index, $0), depth: depth + 1) }
+                    ? (0..<Int(info.item_count)).map { dataSet(bp_element_sequence_item(handle, $0), depth: depth + 1) }
                     : []
                 value = .sequence(items)
             } else if info.is_binary != 0 {
                 // UN with a text VR in the dictionary is read as text (see the shim).
                 var status: Int32 = 0
-                if vr == .UN, let text = Dcmtk.take(bp_item_element_string(item, index, &status)) {
+                if vr == .UN, let text = Dcmtk.take(bp_element_string(handle, &status)) {
                     value = .text(text)
                 } else {
                     value = .binary(length: info.length)
                 }
             } else {
                 var status: Int32 = 0
-                value = .text(Dcmtk.take(bp_item_element_string(item, index, &status)) ?? "")
+                value = .text(Dcmtk.take(bp_element_string(handle, &status)) ?? "")
             }
             var creator: String?
             if tag.isPrivateCreator {
                 if case .text(let text) = value { creators[UInt32(tag.group) << 16 | UInt32(tag.element)] = DataSet.trimmed(text) }
+                if let include, !include(tag) { continue }
             } else if tag.isPrivate {
                 creator = creators[UInt32(tag.group) << 16 | UInt32(tag.element >> 8)]
             }

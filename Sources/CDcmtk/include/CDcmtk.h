@@ -40,6 +40,7 @@ enum {
 
 typedef struct bp_object bp_object; /**< a DICOM file: meta header + dataset */
 typedef struct bp_item bp_item;     /**< a dataset or sequence item, borrowed from its object */
+typedef struct bp_element bp_element; /**< one element of an item, borrowed from its object */
 
 /** Facts about one element of an item. */
 typedef struct {
@@ -82,6 +83,16 @@ int bp_has_meta(bp_object *obj);
 /** 1 when string values were converted to UTF-8; 0 when left as stored;
  *  -1 when conversion was asked for and failed (values left as stored). */
 int bp_utf8_state(bp_object *obj);
+
+/** The elements of an item in tag order, without index seeks: fills up to
+ *  `capacity` handles into `out` and returns the number of elements. */
+size_t bp_item_elements(bp_item *item, bp_element **out, size_t capacity);
+/** Facts of an element. */
+int bp_element_get_info(bp_element *element, bp_element_info *info);
+/** Value of an element as text (see bp_item_element_string). */
+char *bp_element_string(bp_element *element, int *status);
+/** Item `item_index` of a sequence element (NULL if not a sequence). */
+bp_item *bp_element_sequence_item(bp_element *element, size_t item_index);
 
 /** Number of elements directly in an item. */
 size_t bp_item_count(bp_item *item);
