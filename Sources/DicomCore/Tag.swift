@@ -13,7 +13,9 @@ public struct Tag: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
     /// Parses `(0018,0015)`, `0018,0015` or `00180015`.
     public init?(parsing text: String) {
-        let hex = text.filter { $0.isHexDigit }
+        let trimmed = text.trimmingCharactersInSpaces
+        guard trimmed.allSatisfy({ $0.isHexDigit || $0 == "(" || $0 == ")" || $0 == "," }) else { return nil }
+        let hex = trimmed.filter { $0.isHexDigit }
         guard hex.count == 8, let value = UInt32(hex, radix: 16) else { return nil }
         self.init(UInt16(value >> 16), UInt16(value & 0xFFFF))
     }
@@ -34,5 +36,14 @@ public struct Tag: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     static func hex4(_ value: UInt16) -> String {
         let digits = String(value, radix: 16, uppercase: true)
         return String(repeating: "0", count: 4 - digits.count) + digits
+    }
+}
+
+extension String {
+    var trimmingCharactersInSpaces: Substring {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return s
     }
 }
