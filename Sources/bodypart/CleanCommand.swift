@@ -36,7 +36,7 @@ struct CleanCommand: ParsableCommand {
     @Option(help: "Policy file (default: Rules/policy.yaml).")
     var policy: String?
 
-    @Option(help: "Audit database (default: bodypart-audit.sqlite beside the output folder, or in the current folder).")
+    @Option(help: "Audit database (default: bodypart-audit.sqlite inside the --out folder, else in the current folder).")
     var audit: String?
 
     @Option(help: "Parallel jobs (default: the number of cores).")
