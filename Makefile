@@ -43,9 +43,10 @@ test: test-deps ## Build and run every test
 bench: build ## Benchmarks with reference tools side by side (see Benchmarks/)
 	Benchmarks/run-all.sh
 
-lint: ## swift format and clang-format, in check mode
-	$(SWIFT) format lint --recursive --configuration .swift-format Sources Tests
-	clang-format --dry-run --Werror Sources/CDcmtk/*.cpp Sources/CDcmtk/include/*.h
+lint: ## swift format and clang-format, in check mode (reports; installs clang-format if missing)
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="clang-format"
+	$(SWIFT) format lint --recursive --configuration .swift-format Sources Tests Benchmarks/Sources
+	clang-format --dry-run Sources/CDcmtk/*.cpp Sources/CDcmtk/include/*.h
 
 clean-build: ## Remove build products
 	rm -rf .build
