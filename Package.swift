@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Anatomy"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "BodypartTesting"]),
         .testTarget(name: "CleanupTests", dependencies: ["Cleanup", "Audit", "DicomIO", "BodypartTesting"]),
-        .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting", "Audit"]),
+        .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting", "Audit"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

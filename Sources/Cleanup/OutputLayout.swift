@@ -12,7 +12,7 @@ struct OutputLayout: Sendable {
         let several = absolute.count > 1
         roots = absolute.map { root in
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: root, isDirectory: &isFolder)
+            _ = FileManager.default.fileExists(atPath: root, isDirectory: &isFolder)
             let name = (root as NSString).lastPathComponent
             if isFolder.boolValue { return (root.hasSuffix("/") ? root : root + "/", several ? name + "/" : "") }
             return (root, name)
