@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -35,10 +37,18 @@ let package = Package(
             dependencies: ["DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit",
                            .product(name: "Yams", package: "Yams")]
         ),
+        .target(
+            name: "Proxy",
+            dependencies: ["CDcmtk", "DicomCore", "DicomIO", "Cleanup", "Audit",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "bodypart",
             dependencies: [
-                "DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "Cleanup",
+                "DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "Cleanup", "Proxy",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +65,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "BodypartTesting"]),
         .testTarget(name: "CleanupTests", dependencies: ["Cleanup", "Audit", "DicomIO", "BodypartTesting"]),
         .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting", "Audit"], exclude: ["Golden"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Cleanup", "Audit", "DicomIO", "DicomCore", "BodypartTesting"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

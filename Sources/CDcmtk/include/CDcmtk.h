@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "CDcmtkNet.h"
 
 #ifdef __cplusplus
 extern "C" {

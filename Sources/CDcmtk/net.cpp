@@ -1,0 +1,437 @@
+// bodypart's DCMTK network shim (dcmnet): storage SCP pool and storage SCU.
+// Plain C API declared in include/CDcmtkNet.h; see there for the contract.
+#include "CDcmtk.h"
+#include "CDcmtkNet.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmnet/diutil.h>
+#include <dcmtk/dcmnet/scppool.h>
+#include <dcmtk/dcmnet/scpthrd.h>
+#include <dcmtk/dcmnet/scu.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <sys/stat.h>
+#include <thread>
+#include <vector>
+
+// Must stay identical to the definition in shim.cpp (one definition per
+// program; both translation units see the same layout).
+struct bp_object {
+    DcmFileFormat file;
+    bool hasMeta = true;
+    int utf8 = 0;
+};
+
+namespace {
+
+thread_local std::string netError;
+
+int netFail(int code, const std::string &text) {
+    netError = text;
+    return code;
+}
+
+/// DCMTK reads TCP_NODELAY from the environment when it opens a socket.
+void prepareNetwork() {
+    static std::once_flag once;
+    std::call_once(once, [] { setenv("TCP_NODELAY", "1", 0); });
+}
+
+/// Every transfer syntax DCMTK knows, uncompressed first: what the SCP
+/// accepts, in its order of preference.
+std::vector<std::string> knownTransferSyntaxes() {
+    std::vector<std::string> result = {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
+                                       UID_BigEndianExplicitTransferSyntax, UID_DeflatedExplicitVRLittleEndianTransferSyntax};
+    for (int x = EXS_JPEGProcess1; x <= EXS_PrivateGE_LEI_WithBigEndianPixelData; ++x) {
+        if (x == EXS_DeflatedLittleEndianExplicit || x == EXS_PrivateGE_LEI_WithBigEndianPixelData) continue;
+        DcmXfer xfer(static_cast<E_TransferSyntax>(x));
+        if (xfer.getXfer() != EXS_Unknown && xfer.getXferID() && *xfer.getXferID()) result.push_back(xfer.getXferID());
+    }
+    return result;
+}
+
+/// Size of the Part 10 preamble + meta header of `path`, or -1.
+long metaHeaderEnd(const std::string &path) {
+    FILE *f = std::fopen(path.c_str(), "rb");
+    if (!f) return -1;
+    unsigned char b[144];
+    size_t n = std::fread(b, 1, sizeof b, f);
+    std::fclose(f);
+    if (n < 144 || std::memcmp(b + 128, "DICM", 4) != 0) return -1;
+    if (b[132] != 0x02 || b[133] != 0x00 || b[134] != 0x00 || b[135] != 0x00) return -1;
+    unsigned long groupLength = b[140] | (b[141] << 8) | (b[142] << 16) | (static_cast<unsigned long>(b[143]) << 24);
+    return 144 + static_cast<long>(groupLength);
+}
+
+class Pool;
+
+/// One association's thread: negotiation checks, C-STORE to file, events.
+class Worker : public DcmBaseSCPPool::DcmBaseSCPWorker, private DcmThreadSCP {
+  public:
+    explicit Worker(Pool &pool);
+    OFCondition setSharedConfig(const DcmSharedSCPConfig &config) override { return DcmThreadSCP::setSharedConfig(config); }
+    OFBool busy() override { return DcmThreadSCP::isConnected(); }
+
+  protected:
+    OFCondition workerListen(T_ASC_Association *const assoc) override;
+    OFBool checkCallingAETitleAccepted(const OFString &callingAE) override;
+    void notifyAssociationAcknowledge() override { event(BP_ASSOC_ACCEPTED, ""); }
+    void notifyReleaseRequest() override { event(BP_ASSOC_RELEASED, ""); }
+    void notifyAbortRequest() override { event(BP_ASSOC_ABORTED, ""); }
+    void notifyDIMSEError(const OFCondition &cond) override { event(BP_ASSOC_FAILED, cond.text()); }
+    void notifyRECEIVEProgress(const unsigned long byteCount) override { received_ = byteCount; }
+    OFCondition handleIncomingCommand(T_DIMSE_Message *message, const DcmPresentationContextInfo &info) override;
+    void refuseAssociation(const DcmRefuseReasonType reason) override;
+
+  private:
+    void event(int kind, const std::string &detail);
+    OFCondition store(T_DIMSE_C_StoreRQ &request, const DcmPresentationContextInfo &info);
+    Pool &owner_;
+    uint64_t id_ = 0;
+    unsigned long received_ = 0;
+    unsigned long objects_ = 0;
+};
+
+/// The listening side: accepts TCP connections and hands each to a worker.
+class Pool : public DcmBaseSCPPool {
+  public:
+    explicit Pool(const bp_scp_config &config) : config_(config) {
+        ae_ = config.ae_title ? config.ae_title : "BODYPART";
+        incoming_ = config.incoming_folder ? config.incoming_folder : ".";
+        for (size_t i = 0; i < config.allowed_count; ++i) allowed_.push_back(config.allowed_calling_aes[i]);
+        config_.ae_title = nullptr;
+        config_.incoming_folder = nullptr;
+        config_.allowed_calling_aes = nullptr;
+    }
+    bp_scp_config config_;
+    std::string ae_, incoming_;
+    std::vector<std::string> allowed_;
+    std::atomic<uint64_t> nextAssociation_{1};
+    std::atomic<bool> stopping_{false};
+    T_ASC_Network *network_ = nullptr;
+    std::thread loop_;
+
+    void serve() {
+        DcmSharedSCPConfig shared(getConfig());
+        while (!stopping_.load()) {
+            T_ASC_Association *assoc = nullptr;
+            OFCondition cond = ASC_receiveAssociation(network_, &assoc, config_.max_pdu, nullptr, nullptr, OFFalse,
+                                                      DUL_NOBLOCK, 1);
+            if (cond.good()) {
+                cond = runAssociation(assoc, shared);
+                if (cond.bad()) {
+                    bool busy = cond == NET_EC_SCPBusy;
+                    std::string calling = assoc->params ? assoc->params->DULparams.callingAPTitle : "";
+                    std::string peer = assoc->params ? assoc->params->DULparams.callingPresentationAddress : "";
+                    rejectAssociation(assoc, busy ? ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED : ASC_REASON_SP_PRES_TEMPORARYCONGESTION);
+                    dropAndDestroyAssociation(assoc);
+                    report(BP_ASSOC_REJECTED, 0, calling, peer, busy ? "too many associations (local limit exceeded)" : cond.text());
+                }
+            } else if (cond == DUL_NOASSOCIATIONREQUEST) {
+                ASC_destroyAssociation(&assoc);
+            } else {
+                dropAndDestroyAssociation(assoc);
+            }
+        }
+    }
+
+    void report(int kind, uint64_t id, const std::string &calling, const std::string &peer, const std::string &detail) {
+        if (config_.on_event) config_.on_event(config_.context, kind, id, calling.c_str(), peer.c_str(), detail.c_str());
+    }
+
+  protected:
+    DcmBaseSCPWorker *createSCPWorker() override { return new Worker(*this); }
+};
+
+Worker::Worker(Pool &pool) : DcmBaseSCPPool::DcmBaseSCPWorker(pool), DcmThreadSCP(), owner_(pool) {}
+
+OFCondition Worker::workerListen(T_ASC_Association *const assoc) {
+    id_ = owner_.nextAssociation_.fetch_add(1);
+    objects_ = 0;
+    return DcmThreadSCP::run(assoc);
+}
+
+void Worker::event(int kind, const std::string &detail) {
+    std::string text = detail;
+    if (kind == BP_ASSOC_RELEASED || kind == BP_ASSOC_ABORTED || kind == BP_ASSOC_FAILED)
+        text = std::to_string(objects_) + " object(s)" + (detail.empty() ? "" : "; " + detail);
+    owner_.report(kind, id_, getPeerAETitle().c_str(), getPeerIP().c_str(), text);
+}
+
+OFBool Worker::checkCallingAETitleAccepted(const OFString &callingAE) {
+    if (owner_.allowed_.empty()) return OFTrue;
+    std::string calling = callingAE.c_str();
+    while (!calling.empty() && calling.back() == ' ') calling.pop_back();
+    for (const std::string &ae : owner_.allowed_)
+        if (ae == calling) return OFTrue;
+    return OFFalse;
+}
+
+void Worker::refuseAssociation(const DcmRefuseReasonType reason) {
+    const char *why = "refused";
+    switch (reason) {
+    case DCMSCP_CALLING_AE_TITLE_NOT_RECOGNIZED: why = "calling AE title not recognized (not in the allow-list)"; break;
+    case DCMSCP_CALLED_AE_TITLE_NOT_RECOGNIZED: why = "called AE title not recognized"; break;
+    case DCMSCP_NO_PRESENTATION_CONTEXTS: why = "no acceptable presentation context (not a storage or verification request)"; break;
+    case DCMSCP_BAD_APPLICATION_CONTEXT_NAME: why = "bad application context name"; break;
+    case DCMSCP_TOO_MANY_ASSOCIATIONS: why = "too many associations"; break;
+    default: break;
+    }
+    DcmThreadSCP::refuseAssociation(reason);
+    owner_.report(BP_ASSOC_REJECTED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(), why);
+}
+
+OFCondition Worker::handleIncomingCommand(T_DIMSE_Message *message, const DcmPresentationContextInfo &info) {
+    if (message->CommandField == DIMSE_C_STORE_RQ) return store(message->msg.CStoreRQ, info);
+    return DcmThreadSCP::handleIncomingCommand(message, info);
+}
+
+OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationContextInfo &info) {
+    std::string path = owner_.incoming_ + "/.recv-" + std::to_string(id_) + "-" + std::to_string(++objects_) + ".part";
+    received_ = 0;
+    OFCondition cond = receiveSTORERequest(request, info.presentationContextID, path.c_str());
+    Uint16 status = STATUS_Success;
+    if (cond.bad()) {
+        if (cond.module() != OFM_dcmnet || cond.code() != DIMSEC_OUTOFRESOURCES) return cond; // network: association ends
+        std::remove(path.c_str());
+        owner_.report(BP_ASSOC_FAILED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(),
+                      std::string("cannot store ") + request.AffectedSOPInstanceUID + ": " + cond.text());
+        status = STATUS_STORE_Refused_OutOfResources;
+    } else {
+        // A short write (full disk) may surface only when the file is closed:
+        // the file must hold the meta header plus every byte received.
+        struct stat info_;
+        long metaEnd = metaHeaderEnd(path);
+        if (metaEnd < 0 || stat(path.c_str(), &info_) != 0 ||
+            static_cast<unsigned long>(info_.st_size) != static_cast<unsigned long>(metaEnd) + received_) {
+            std::remove(path.c_str());
+            owner_.report(BP_ASSOC_FAILED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(),
+                          std::string("cannot store ") + request.AffectedSOPInstanceUID + ": incomplete write (disk full?)");
+            status = STATUS_STORE_Refused_OutOfResources;
+        } else {
+            std::string calling = getPeerAETitle().c_str(), peer = getPeerIP().c_str();
+            bp_store_request r = {id_, calling.c_str(), peer.c_str(), request.AffectedSOPClassUID,
+                                  request.AffectedSOPInstanceUID, info.acceptedTransferSyntax.c_str(), path.c_str()};
+            status = owner_.config_.on_store ? owner_.config_.on_store(owner_.config_.context, &r) : STATUS_STORE_Refused_OutOfResources;
+        }
+    }
+    return sendSTOREResponse(info.presentationContextID, request, status);
+}
+
+/// The SCU: keeps one association open and picks a context per object.
+class Sender : public DcmSCU {
+  public:
+    void clearContexts() { clearPresentationContexts(); }
+};
+
+bool isUncompressed(const std::string &ts) {
+    DcmXfer xfer(ts.c_str());
+    return xfer.getXfer() != EXS_Unknown && !xfer.isEncapsulated();
+}
+
+T_ASC_PresentationContextID contextFor(Sender &scu, const std::string &sop, const std::string &ts) {
+    T_ASC_PresentationContextID id = scu.findPresentationContextID(sop, ts);
+    if (id != 0 || !isUncompressed(ts)) return id;
+    id = scu.findPresentationContextID(sop, UID_LittleEndianExplicitTransferSyntax);
+    if (id == 0) id = scu.findPresentationContextID(sop, UID_LittleEndianImplicitTransferSyntax);
+    return id;
+}
+
+void configure(Sender &scu, const bp_scu_config &c) {
+    scu.setAETitle(c.ae_title ? c.ae_title : "BODYPART");
+    scu.setPeerAETitle(c.peer_ae ? c.peer_ae : "ANY-SCP");
+    scu.setPeerHostName(c.host ? c.host : "127.0.0.1");
+    scu.setPeerPort(c.port);
+    scu.setMaxReceivePDULength(c.max_pdu ? c.max_pdu : ASC_DEFAULTMAXPDU);
+    scu.setACSETimeout(c.acse_timeout ? c.acse_timeout : 30);
+    scu.setConnectionTimeout(static_cast<Sint32>(c.acse_timeout ? c.acse_timeout : 30));
+    scu.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+    scu.setDIMSETimeout(c.dimse_timeout ? c.dimse_timeout : 60);
+    scu.setDatasetConversionMode(OFTrue);
+}
+
+} // namespace
+
+struct bp_scp {
+    Pool *pool;
+};
+
+struct bp_scu {
+    Sender sender;
+    bp_scu_config config;
+    std::string ae, peer, host;
+    bool networkReady = false;
+};
+
+extern "C" {
+
+const char *bp_net_last_error(void) { return netError.c_str(); }
+
+bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
+    prepareNetwork();
+    Pool *pool = new Pool(*config);
+    DcmSCPConfig &cfg = pool->getConfig();
+    cfg.setPort(config->port);
+    cfg.setAETitle(pool->ae_.c_str());
+    cfg.setRespondWithCalledAETitle(OFTrue);
+    cfg.setMaxReceivePDULength(config->max_pdu ? config->max_pdu : ASC_DEFAULTMAXPDU);
+    cfg.setACSETimeout(config->acse_timeout ? config->acse_timeout : 30);
+    cfg.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+    cfg.setDIMSETimeout(config->dimse_timeout ? config->dimse_timeout : 60);
+    cfg.setHostLookupEnabled(OFFalse);
+    cfg.setProgressNotificationMode(OFTrue);
+    pool->setMaxThreads(config->max_associations ? config->max_associations : 8);
+    OFList<OFString> syntaxes;
+    for (const std::string &ts : knownTransferSyntaxes()) syntaxes.push_back(ts.c_str());
+    OFList<OFString> verification;
+    verification.push_back(UID_LittleEndianExplicitTransferSyntax);
+    verification.push_back(UID_LittleEndianImplicitTransferSyntax);
+    cfg.addPresentationContext(UID_VerificationSOPClass, verification);
+    for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; ++i)
+        cfg.addPresentationContext(dcmAllStorageSOPClassUIDs[i], syntaxes);
+    OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, static_cast<int>(cfg.getACSETimeout()), &pool->network_);
+    if (cond.bad()) {
+        *status = netFail(BP_E_IO, std::string("cannot listen on port ") + std::to_string(config->port) + ": " + cond.text());
+        delete pool;
+        return nullptr;
+    }
+    pool->loop_ = std::thread([pool] { pool->serve(); });
+    *status = BP_OK;
+    return new bp_scp{pool};
+}
+
+size_t bp_scp_active_associations(bp_scp *scp) { return scp->pool->numThreads(OFTrue); }
+
+size_t bp_scp_stop(bp_scp *scp, uint32_t wait_seconds) {
+    Pool *pool = scp->pool;
+    pool->stopping_.store(true);
+    if (pool->loop_.joinable()) pool->loop_.join();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
+    while (pool->numThreads(OFTrue) > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    size_t left = pool->numThreads(OFTrue);
+    // Workers still running keep using the network; it is dropped only when all ended.
+    if (left == 0) ASC_dropNetwork(&pool->network_);
+    return left;
+}
+
+void bp_scp_free(bp_scp *scp) {
+    if (!scp) return;
+    if (scp->pool->numThreads(OFTrue) == 0) delete scp->pool;
+    delete scp;
+}
+
+bp_scu *bp_scu_new(const bp_scu_config *config) {
+    prepareNetwork();
+    bp_scu *scu = new bp_scu();
+    scu->ae = config->ae_title ? config->ae_title : "BODYPART";
+    scu->peer = config->peer_ae ? config->peer_ae : "ANY-SCP";
+    scu->host = config->host ? config->host : "127.0.0.1";
+    scu->config = *config;
+    scu->config.ae_title = scu->ae.c_str();
+    scu->config.peer_ae = scu->peer.c_str();
+    scu->config.host = scu->host.c_str();
+    configure(scu->sender, scu->config);
+    return scu;
+}
+
+void bp_scu_free(bp_scu *scu) {
+    if (!scu) return;
+    bp_scu_release(scu);
+    delete scu;
+}
+
+int bp_scu_connected(bp_scu *scu) { return scu->sender.isConnected() ? 1 : 0; }
+
+int bp_scu_connect(bp_scu *scu, const char *const *sop_classes, const char *const *transfer_syntaxes, size_t count) {
+    bp_scu_release(scu);
+    Sender &s = scu->sender;
+    s.clearContexts();
+    std::vector<std::string> classes;
+    for (size_t i = 0; i < count; ++i) {
+        OFList<OFString> own;
+        own.push_back(transfer_syntaxes[i]);
+        s.addPresentationContext(sop_classes[i], own);
+        bool seen = false;
+        for (const std::string &c : classes) seen = seen || c == sop_classes[i];
+        if (!seen) classes.push_back(sop_classes[i]);
+    }
+    for (const std::string &c : classes) {
+        OFList<OFString> plain;
+        plain.push_back(UID_LittleEndianExplicitTransferSyntax);
+        plain.push_back(UID_LittleEndianImplicitTransferSyntax);
+        s.addPresentationContext(c.c_str(), plain);
+    }
+    if (!scu->networkReady) {
+        OFCondition cond = s.initNetwork();
+        if (cond.bad()) return netFail(BP_E_IO, std::string("cannot initialise the network: ") + cond.text());
+        scu->networkReady = true;
+    }
+    OFCondition cond = s.negotiateAssociation();
+    if (cond.bad()) {
+        s.closeAssociation(DCMSCU_ABORT_ASSOCIATION);
+        return netFail(BP_E_IO, scu->peer + "@" + scu->host + ":" + std::to_string(scu->config.port) + ": " + cond.text());
+    }
+    return BP_OK;
+}
+
+int bp_scu_can_send(bp_scu *scu, const char *sop_class_uid, const char *transfer_syntax_uid) {
+    if (!scu->sender.isConnected()) return 0;
+    return contextFor(scu->sender, sop_class_uid, transfer_syntax_uid) != 0 ? 1 : 0;
+}
+
+int bp_scu_store(bp_scu *scu, bp_object *object, uint16_t *dimse_status) {
+    *dimse_status = 0xFFFF;
+    Sender &s = scu->sender;
+    if (!s.isConnected()) return netFail(BP_E_IO, "no association");
+    DcmDataset *dataset = object->file.getDataset();
+    OFString sop;
+    dataset->findAndGetOFString(DCM_SOPClassUID, sop);
+    DcmXfer xfer(dataset->getOriginalXfer());
+    T_ASC_PresentationContextID id = contextFor(s, sop.c_str(), xfer.getXferID());
+    if (id == 0)
+        return netFail(BP_E_UNSUPPORTED, std::string("the receiver accepted no context for ") + sop.c_str() + " in " +
+                                             xfer.getXferName());
+    Uint16 status = 0;
+    OFCondition cond = s.sendSTORERequest(id, OFFilename(), dataset, status);
+    if (cond.bad()) {
+        s.closeAssociation(DCMSCU_ABORT_ASSOCIATION);
+        return netFail(BP_E_IO, std::string("C-STORE failed: ") + cond.text());
+    }
+    *dimse_status = status;
+    return BP_OK;
+}
+
+void bp_scu_release(bp_scu *scu) {
+    if (scu->sender.isConnected()) scu->sender.releaseAssociation();
+}
+
+int bp_scu_echo(const bp_scu_config *config) {
+    prepareNetwork();
+    bp_scu *scu = bp_scu_new(config);
+    Sender &s = scu->sender;
+    OFList<OFString> plain;
+    plain.push_back(UID_LittleEndianExplicitTransferSyntax);
+    plain.push_back(UID_LittleEndianImplicitTransferSyntax);
+    s.addPresentationContext(UID_VerificationSOPClass, plain);
+    int result = BP_OK;
+    OFCondition cond = s.initNetwork();
+    if (cond.good()) cond = s.negotiateAssociation();
+    if (cond.good()) {
+        cond = s.sendECHORequest(0);
+        if (cond.bad()) result = netFail(BP_E_IO, std::string("C-ECHO failed: ") + cond.text());
+    } else {
+        result = netFail(BP_E_IO, scu->peer + "@" + scu->host + ":" + std::to_string(config->port) + ": " + cond.text());
+    }
+    bp_scu_free(scu);
+    return result;
+}
+
+} // extern "C"

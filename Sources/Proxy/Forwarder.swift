@@ -1,0 +1,136 @@
+import Audit
+import Cleanup
+import DicomCore
+import DicomIO
+import Foundation
+import Logging
+
+/// Sends one destination's queue, in arrival order within each series, over
+/// an association kept open between objects. Each object is edited on the
+/// way out (the spool holds the original): the series decision comes from
+/// `SeriesDecisions`, the edits from `Enricher.plan`. A refused object is
+/// retried with capped exponential backoff, later instances of its series
+/// waiting behind it, and quarantined after the configured attempts or age.
+/// An unreachable destination holds the whole queue (its objects age, they
+/// do not use up attempts).
+final class Forwarder: @unchecked Sendable {
+    let destination: Destination
+    let context: ForwardingContext
+    let scu: StorageSCU
+    let logger: Logger
+
+    let condition = NSCondition()
+    var queue: [SpoolEntry] = []
+    var known = Set<UInt64>()
+    var retries: [UInt64: (attempts: Int, next: Date)] = [:]
+    var blockedUntil = Date.distantPast
+    var destinationFailures = 0
+    var stopping = false
+    var finished = false
+    var lastScan = Date()
+    var lastSend = Date()
+
+    init(destination: Destination, context: ForwardingContext) {
+        self.destination = destination
+        self.context = context
+        let c = context.configuration
+        scu = StorageSCU(destination: destination, aeTitle: c.aeTitle, maxPDU: c.maxPDU, acseTimeout: c.acseTimeout,
+                         dimseTimeout: c.dimseTimeout)
+        var logger = context.logger
+        logger[metadataKey: "destination"] = "\(destination)"
+        self.logger = logger
+    }
+
+    /// Starts the thread with what the spool already holds for this destination.
+    func start() {
+        merge(context.spool.pending(for: destination))
+        let thread = Thread { [self] in run() }
+        thread.name = "bodypart-forward"
+        thread.start()
+    }
+
+    /// Adds a newly accepted object.
+    func enqueue(_ entry: SpoolEntry) {
+        condition.lock()
+        if known.insert(entry.sequence).inserted {
+            if let last = queue.last, last.sequence > entry.sequence {
+                queue.insert(entry, at: queue.firstIndex { $0.sequence > entry.sequence } ?? queue.endIndex)
+            } else {
+                queue.append(entry)
+            }
+        }
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Finishes the object being sent, then stops (the rest stays spooled).
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Objects waiting and the age of the oldest, in seconds.
+    var depth: (count: Int, oldestAge: Double) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (queue.count, queue.map(\.arrival).min().map { Date().timeIntervalSince($0) } ?? 0)
+    }
+
+    /// Adds spooled entries not known yet (start, and quarantined objects re-queued by `proxy retry`).
+    func merge(_ entries: [SpoolEntry]) {
+        condition.lock()
+        var added = false
+        for entry in entries where known.insert(entry.sequence).inserted {
+            queue.append(entry)
+            added = true
+        }
+        if added { queue.sort() }
+        condition.unlock()
+    }
+
+    private func run() {
+        while let entry = next() {
+            process(entry)
+        }
+        scu.release()
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next entry that may go now, waiting as long as needed; nil when stopping.
+    private func next() -> SpoolEntry? {
+        while true {
+            if Date().timeIntervalSince(lastScan) > 5 {
+                lastScan = Date()
+                merge(context.spool.pending(for: destination))
+            }
+            condition.lock()
+            if stopping { condition.unlock(); return nil }
+            let now = Date()
+            var wake = now.addingTimeInterval(1)
+            if now < blockedUntil {
+                wake = min(wake, blockedUntil)
+            } else {
+                var blockedSeries = Set<String>()
+                for entry in queue where !blockedSeries.contains(entry.seriesInstanceUID) {
+                    if let retry = retries[entry.sequence], retry.next > now {
+                        blockedSeries.insert(entry.seriesInstanceUID)
+                        wake = min(wake, retry.next)
+                        continue
+                    }
+                    condition.unlock()
+                    return entry
+                }
+            }
+            let idle = scu.isConnected && now.timeIntervalSince(lastSend) > context.configuration.idleRelease
+            if !idle { _ = condition.wait(until: wake) }
+            condition.unlock()
+            if idle { scu.release() }
+        }
+    }
+}

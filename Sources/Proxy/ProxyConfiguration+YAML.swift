@@ -1,0 +1,107 @@
+import Foundation
+import Yams
+
+extension ProxyConfiguration {
+    /// Reads a YAML configuration (keys as in Rules/proxy.yaml). Unknown keys
+    /// are errors, so that a typo never silently falls back to a default.
+    public static func load(yamlFile path: String) throws(ProxyError) -> ProxyConfiguration {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .configuration("cannot read \(path): \(error.localizedDescription)")
+        }
+        let root: Any?
+        do { root = try Yams.load(yaml: text) } catch { throw .configuration("\(path) is not valid YAML: \(error)") }
+        var configuration = ProxyConfiguration()
+        guard let root else { return configuration }
+        guard let map = root as? [String: Any] else { throw .configuration("\(path): the top level must be a mapping") }
+        try configuration.apply(map, file: path)
+        return configuration
+    }
+
+    mutating func apply(_ map: [String: Any], file: String) throws(ProxyError) {
+        for (key, value) in map {
+            switch key {
+            case "port": port = try Self.port(value, key, file)
+            case "ae_title": aeTitle = try Self.text(value, key, file)
+            case "listen_address": listenAddress = try Self.text(value, key, file)
+            case "destinations":
+                guard let list = value as? [Any] else { throw .configuration("\(file): destinations must be a list") }
+                destinations = []
+                for item in list {
+                    if let text = item as? String {
+                        destinations.append(try Destination(parsing: text))
+                    } else if let entry = item as? [String: Any] {
+                        var ae = "ANY-SCP"
+                        if let value = entry["ae_title"] { ae = try Self.text(value, "ae_title", file) }
+                        let host = try Self.text(entry["host"] ?? "", "host", file)
+                        let port = try Self.port(entry["port"] ?? 0, "port", file)
+                        destinations.append(try Destination(parsing: "\(ae)@\(host):\(port)"))
+                    } else {
+                        throw .configuration("\(file): each destination is AE@host:port or {ae_title, host, port}")
+                    }
+                }
+            case "spool": spool = try Self.text(value, key, file)
+            case "audit": audit = try Self.text(value, key, file)
+            case "allow":
+                guard let list = value as? [Any] else { throw .configuration("\(file): allow must be a list of AE titles") }
+                allowedCallingAETitles = list.map { "\($0)" }
+            case "metrics_port": metricsPort = try Self.port(value, key, file)
+            case "policy": policyFile = try Self.text(value, key, file)
+            case "model": modelFile = try Self.text(value, key, file)
+            case "rules": rulesFolder = try Self.text(value, key, file)
+            case "max_associations": maxAssociations = try Self.integer(value, key, file)
+            case "max_pdu": maxPDU = try Self.integer(value, key, file)
+            case "timeouts":
+                guard let entry = value as? [String: Any] else { throw .configuration("\(file): timeouts must be a mapping") }
+                for (name, seconds) in entry {
+                    switch name {
+                    case "acse": acseTimeout = try Self.integer(seconds, "timeouts.acse", file)
+                    case "dimse": dimseTimeout = try Self.integer(seconds, "timeouts.dimse", file)
+                    case "stop": stopTimeout = try Self.integer(seconds, "timeouts.stop", file)
+                    case "idle_release": idleRelease = try Self.number(seconds, "timeouts.idle_release", file)
+                    default: throw .configuration("\(file): unknown key timeouts.\(name) (acse, dimse, stop, idle_release)")
+                    }
+                }
+            case "retry":
+                guard let entry = value as? [String: Any] else { throw .configuration("\(file): retry must be a mapping") }
+                for (name, setting) in entry {
+                    switch name {
+                    case "initial_delay": retry.initialDelay = try Self.number(setting, "retry.initial_delay", file)
+                    case "max_delay": retry.maximumDelay = try Self.number(setting, "retry.max_delay", file)
+                    case "max_attempts": retry.maximumAttempts = try Self.integer(setting, "retry.max_attempts", file)
+                    case "max_age": retry.maximumAge = try Self.number(setting, "retry.max_age", file)
+                    default:
+                        throw .configuration("\(file): unknown key retry.\(name) (initial_delay, max_delay, max_attempts, max_age)")
+                    }
+                }
+            default:
+                throw .configuration("\(file): unknown key '\(key)'")
+            }
+        }
+    }
+
+    private static func text(_ value: Any, _ key: String, _ file: String) throws(ProxyError) -> String {
+        if let text = value as? String { return text }
+        if let number = value as? Int { return String(number) }
+        throw .configuration("\(file): \(key) must be text")
+    }
+
+    private static func integer(_ value: Any, _ key: String, _ file: String) throws(ProxyError) -> Int {
+        if let number = value as? Int { return number }
+        if let text = value as? String, let number = Int(text) { return number }
+        throw .configuration("\(file): \(key) must be a whole number")
+    }
+
+    private static func number(_ value: Any, _ key: String, _ file: String) throws(ProxyError) -> Double {
+        if let number = value as? Double { return number }
+        if let number = value as? Int { return Double(number) }
+        if let text = value as? String, let number = Double(text) { return number }
+        throw .configuration("\(file): \(key) must be a number")
+    }
+
+    private static func port(_ value: Any, _ key: String, _ file: String) throws(ProxyError) -> UInt16 {
+        let number = try integer(value, key, file)
+        guard let port = UInt16(exactly: number), port > 0 else { throw .configuration("\(file): \(key) must be 1...65535") }
+        return port
+    }
+}

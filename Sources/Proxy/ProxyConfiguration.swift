@@ -1,0 +1,83 @@
+import Foundation
+
+/// When a failed object is tried again, and when the proxy gives up on it.
+public struct RetrySchedule: Sendable, Hashable {
+    /// Seconds before the first retry; each further retry waits twice as long.
+    public var initialDelay: Double = 2
+    /// The longest wait between two tries, in seconds.
+    public var maximumDelay: Double = 300
+    /// Tries of one object (the receiver refused it or the send broke) before quarantine.
+    public var maximumAttempts = 10
+    /// Seconds an object may wait in the spool (receiver down included) before quarantine.
+    public var maximumAge: Double = 7 * 86400
+
+    public init() {}
+
+    /// The wait after the `attempt`-th failed try (1-based), capped.
+    public func delay(afterAttempt attempt: Int) -> Double {
+        let exponent = Double(max(0, min(attempt - 1, 40)))
+        return min(initialDelay * pow(2, exponent), maximumDelay)
+    }
+}
+
+/// Everything `bodypart proxy` needs, from `--config` YAML and flags (flags win).
+public struct ProxyConfiguration: Sendable, Hashable {
+    /// TCP port of the storage SCP.
+    public var port: UInt16 = 11112
+    /// Our AE title (used as calling AE title when forwarding).
+    public var aeTitle = "BODYPART"
+    /// Address to listen on. DCMTK 3.6.7 listens on every interface; only
+    /// `0.0.0.0` (the default) is accepted.
+    public var listenAddress = "0.0.0.0"
+    /// Where every accepted object goes (each gets its own queue).
+    public var destinations: [Destination] = []
+    /// The spool folder (queues, quarantine, series decisions).
+    public var spool = "bodypart-spool"
+    /// The audit database.
+    public var audit = "bodypart-audit.sqlite"
+    /// Calling AE titles accepted; empty accepts every caller (with a warning at start).
+    public var allowedCallingAETitles: [String] = []
+    /// Port of the `/metrics` and `/healthz` HTTP server; nil for none.
+    public var metricsPort: UInt16?
+    /// Policy file (default: the rules folder's policy.yaml).
+    public var policyFile: String?
+    /// Model file (default: the shipped model).
+    public var modelFile: String?
+    /// Rules folder (default: found next to the binary or above the current folder).
+    public var rulesFolder: String?
+    /// Associations served at the same time; more are rejected (local limit exceeded).
+    public var maxAssociations = 8
+    /// Maximum PDU length we receive, in bytes.
+    public var maxPDU = 116_794
+    /// Seconds for association negotiation and TCP connect.
+    public var acseTimeout = 30
+    /// Seconds a peer may stay silent inside an association (and we wait for a response).
+    public var dimseTimeout = 60
+    /// Seconds a graceful stop waits for associations in progress.
+    public var stopTimeout = 30
+    /// Seconds an idle forwarding association stays open.
+    public var idleRelease = 5.0
+    /// Retry and quarantine schedule.
+    public var retry = RetrySchedule()
+
+    public init() {}
+
+    /// Checks values that flags and YAML cannot express as types.
+    public func validate() throws(ProxyError) {
+        if destinations.isEmpty { throw .configuration("give at least one --destination AE@host:port") }
+        if aeTitle.isEmpty || aeTitle.count > 16 { throw .configuration("--ae-title must be 1 to 16 characters") }
+        if !["0.0.0.0", "*", "", "::"].contains(listenAddress) {
+            throw .configuration("listen_address \(listenAddress): DCMTK 3.6.7 listens on every interface; use 0.0.0.0 and a firewall")
+        }
+        if maxAssociations < 1 || maxAssociations > 512 { throw .configuration("max_associations must be 1...512") }
+        if maxPDU < 4096 || maxPDU > 131_072 { throw .configuration("max_pdu must be 4096...131072") }
+        if retry.maximumAttempts < 1 { throw .configuration("retry.max_attempts must be at least 1") }
+        if retry.initialDelay <= 0 || retry.maximumDelay < retry.initialDelay {
+            throw .configuration("retry delays must be positive, max_delay ≥ initial_delay")
+        }
+        for ae in allowedCallingAETitles where ae.isEmpty || ae.count > 16 {
+            throw .configuration("allowed AE title '\(ae)' must be 1 to 16 characters")
+        }
+        if let metricsPort, metricsPort == port { throw .configuration("metrics_port must differ from port") }
+    }
+}

@@ -1,0 +1,20 @@
+/// What can go wrong in the proxy, as one line a person can act on.
+public enum ProxyError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A configuration value is wrong (flag or YAML key).
+    case configuration(String)
+    /// The listening port cannot be opened.
+    case listen(port: UInt16, detail: String)
+    /// The spool folder cannot be used.
+    case spool(path: String, detail: String)
+    /// A destination cannot be reached or refused us.
+    case destination(String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let text): return "configuration: \(text)"
+        case .listen(let port, let detail): return "cannot listen on port \(port): \(detail) (is another program using it?)"
+        case .spool(let path, let detail): return "spool \(path): \(detail)"
+        case .destination(let name, let detail): return "destination \(name): \(detail)"
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Audit
+import Cleanup
+import DicomIO
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `bodypart proxy`: a storage SCP between modalities and PACS. Store →
+/// fsync → Success; then, per destination, edit → forward → remove.
+///
+/// The spool holds each object as the sender sent it (the original); edits
+/// are made on the way out from the series decision persisted in the spool,
+/// so every instance of a series, and every re-delivery, gets the same
+/// edits. Storing the original keeps the Success path short and means an
+/// object whose editing fails is still delivered (unchanged, audited).
+public final class ProxyService: @unchecked Sendable {
+    public let configuration: ProxyConfiguration
+    public let metrics: ProxyMetrics
+    let enricher: Enricher
+    let logger: Logger
+    let spool: Spool
+    let store: AuditStore
+    let audit: AuditWriter
+    let forwarders: [Forwarder]
+    let receiver: Receiver
+    private var scp: StorageSCP?
+    private var metricsServer: MetricsServer?
+
+    /// Opens the spool and the audit (a restart continues the same audit run).
+    public init(configuration: ProxyConfiguration, enricher: Enricher, commandLine: String, logger: Logger) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.enricher = enricher
+        self.logger = logger
+        spool = try Spool(root: configuration.spool, destinations: configuration.destinations)
+        store = try AuditStore(path: configuration.audit)
+        let jobKey = "proxy:" + spool.root
+        let runID: Int64
+        if let previous = try store.resumableRun(jobKey: jobKey), let id = previous.id {
+            try store.markRunning(id: id)
+            runID = id
+        } else {
+            runID = try store.startRun(RunRecord(
+                jobKey: jobKey, command: commandLine, mode: "proxy", policyHash: enricher.policy.hash,
+                modelID: enricher.model.modelID, host: ProcessInfo.processInfo.hostName))
+        }
+        metrics = ProxyMetrics(destinations: configuration.destinations)
+        audit = AuditWriter(store: store, runID: runID, logger: logger)
+        let context = ForwardingContext(configuration: configuration, spool: spool,
+                                        decisions: SeriesDecisions(spool: spool, enricher: enricher), enricher: enricher,
+                                        audit: audit, metrics: metrics, logger: logger)
+        forwarders = configuration.destinations.map { Forwarder(destination: $0, context: context) }
+        receiver = Receiver(spool: spool, forwarders: forwarders, audit: audit, metrics: metrics, logger: logger)
+    }
+
+    /// Resumes the spool, starts forwarding, listening and the metrics endpoint.
+    public func start() throws {
+        audit.start()
+        if configuration.allowedCallingAETitles.isEmpty {
+            logger.warning("no allow-list (--allow): every calling AE title is accepted")
+        }
+        for forwarder in forwarders {
+            let waiting = spool.pending(for: forwarder.destination).count
+            if waiting > 0 {
+                logger.notice("resuming the spool", metadata: ["destination": "\(forwarder.destination)", "waiting": "\(waiting)"])
+                audit.enqueue(errors: [ErrorRecord(
+                    runID: audit.runID, path: spool.queue(forwarder.destination), kind: "resumed",
+                    message: "\(waiting) object(s) waiting for \(forwarder.destination) from before the start; any the destination "
+                        + "confirmed just before a crash is delivered again (same content)")])
+            }
+            forwarder.start()
+        }
+        let scp = StorageSCP(
+            onStore: { [receiver] request in receiver.handle(request) },
+            onEvent: { [receiver] event, id, calling, peer, detail in receiver.event(event, id, calling, peer, detail) })
+        try scp.start(StorageSCP.Settings(
+            port: configuration.port, aeTitle: configuration.aeTitle, maxPDU: configuration.maxPDU,
+            maxAssociations: configuration.maxAssociations, acseTimeout: configuration.acseTimeout,
+            dimseTimeout: configuration.dimseTimeout, allowedCallingAETitles: configuration.allowedCallingAETitles,
+            incomingFolder: spool.incoming))
+        self.scp = scp
+        if let port = configuration.metricsPort {
+            let server = MetricsServer(port: port, logger: logger) { [self] path in respond(path) }
+            try server.start()
+            metricsServer = server
+        }
+        logger.notice("listening", metadata: [
+            "port": "\(configuration.port)", "ae_title": "\(configuration.aeTitle)",
+            "destinations": "\(configuration.destinations.map(\.description).joined(separator: ", "))",
+            "spool": "\(spool.root)", "metrics_port": "\(configuration.metricsPort.map { String($0) } ?? "none")",
+        ])
+    }
+
+    /// Graceful stop: no new associations, those in progress finish (up to
+    /// the stop timeout), the object being sent finishes, the audit is flushed.
+    public func stop() {
+        let left = scp?.stop(wait: configuration.stopTimeout) ?? 0
+        if left > 0 {
+            logger.warning("associations still open at stop; their unanswered objects will be sent again by the modality",
+                           metadata: ["associations": "\(left)"])
+        }
+        scp = nil
+        for forwarder in forwarders { forwarder.stop() }
+        metricsServer?.stop()
+        audit.stop()
+        let counts = receiver.counts
+        do { try store.finishRun(id: audit.runID, status: "done", counts: counts) } catch {
+            logger.error("cannot close the audit run", metadata: ["error": "\(error)"])
+        }
+        logger.notice("stopped", metadata: ["received": "\(counts["received"] ?? 0)"])
+    }
+
+    /// One C-ECHO to `destination` with our AE title (for `--check`).
+    public static func echo(_ destination: Destination, configuration: ProxyConfiguration) throws(ProxyError) {
+        try StorageSCU.echo(destination, aeTitle: configuration.aeTitle, timeout: configuration.acseTimeout)
+    }
+
+    /// `/metrics` and `/healthz`.
+    func respond(_ path: String) -> MetricsServer.Response {
+        switch path {
+        case "/metrics":
+            for forwarder in forwarders {
+                let depth = forwarder.depth
+                metrics.queue(forwarder.destination, depth: depth.count, oldestAge: depth.oldestAge)
+            }
+            return (200, "text/plain; version=0.0.4", metrics.exposition())
+        case "/healthz":
+            let writable = access(spool.incoming, W_OK) == 0
+            let listening = scp != nil
+            let body = "listening: \(listening)\nspool writable: \(writable)\n"
+            return (writable && listening ? 200 : 503, "text/plain", Array(((writable && listening ? "ok\n" : "unhealthy\n") + body).utf8))
+        default:
+            return (404, "text/plain", Array("try /metrics or /healthz\n".utf8))
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Audit
+import DicomCore
+import DicomIO
+import Foundation
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The SCP's handler: checks that a received dataset is readable, makes it
+/// durable in the spool, and only then answers Success; any failure to store
+/// answers Out of Resources (0xA700), an unreadable dataset Cannot
+/// Understand (0xC000). Also logs one line per association.
+final class Receiver: Sendable {
+    private let spool: Spool
+    private let forwarders: [Forwarder]
+    private let audit: AuditWriter
+    private let metrics: ProxyMetrics
+    private let logger: Logger
+    /// SOP Instance UIDs seen (newest 200,000), to note re-sent objects.
+    private let seen = Mutex<(set: Set<String>, order: [String])>((Set(), []))
+    private let tally = Mutex<[String: Int]>([:])
+
+    init(spool: Spool, forwarders: [Forwarder], audit: AuditWriter, metrics: ProxyMetrics, logger: Logger) {
+        self.spool = spool
+        self.forwarders = forwarders
+        self.audit = audit
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Counts for the audit run's end.
+    var counts: [String: Int] { tally.withLock { $0 } }
+
+    func handle(_ request: StorageSCP.Request) -> UInt16 {
+        let header: DicomHeader
+        do { header = try HeaderReader().read(request.path) } catch {
+            unlink(request.path)
+            count("rejected")
+            metrics.rejectedStores.increment()
+            logger.warning("C-STORE refused: unreadable dataset", metadata: peer(request, ["error": "\(error)"]))
+            return 0xC000
+        }
+        let sop = header.dataset.string(.sopInstanceUID) ?? ""
+        guard sop == request.sopInstanceUID else {
+            unlink(request.path)
+            count("rejected")
+            metrics.rejectedStores.increment()
+            logger.warning("C-STORE refused: SOP Instance UID of the dataset differs from the command's",
+                           metadata: peer(request, ["dataset_sop_instance": "\(sop)"]))
+            return 0xC000
+        }
+        let entry: SpoolEntry
+        do {
+            entry = try spool.accept(receivedFile: request.path, seriesInstanceUID: header.dataset.string(.seriesInstanceUID) ?? "",
+                                     sopInstanceUID: sop)
+        } catch {
+            unlink(request.path)
+            count("out-of-resources")
+            metrics.storeFailures.increment()
+            logger.error("C-STORE refused: cannot store in the spool (answered Out of Resources)",
+                         metadata: peer(request, ["error": "\(error)"]))
+            return 0xA700
+        }
+        count("received")
+        metrics.received.increment()
+        if !remember(sop) {
+            count("resent")
+            metrics.duplicates.increment()
+            logger.notice("re-sent object: same decision, forwarded again", metadata: peer(request, ["object": "\(entry.fileName)"]))
+            audit.enqueue(errors: [ErrorRecord(runID: audit.runID, path: "spool:" + entry.fileName, kind: "resent",
+                                               message: "SOP Instance \(sop) arrived again from \(request.callingAE); forwarded again")])
+        }
+        for forwarder in forwarders { forwarder.enqueue(entry) }
+        return 0x0000
+    }
+
+    func event(_ event: StorageSCP.Event, _ id: UInt64, _ calling: String, _ peer: String, _ detail: String) {
+        let metadata: Logger.Metadata = ["association": "\(id)", "calling_ae": "\(calling)", "peer": "\(peer)", "detail": "\(detail)"]
+        switch event {
+        case .accepted:
+            metrics.associationsAccepted.increment()
+        case .rejected:
+            metrics.associationsRejected.increment()
+            logger.warning("association rejected", metadata: metadata)
+        case .released:
+            logger.info("association released", metadata: metadata)
+        case .aborted:
+            logger.warning("association aborted by the peer", metadata: metadata)
+        case .failed:
+            logger.warning("association failed", metadata: metadata)
+        }
+    }
+
+    private func remember(_ sop: String) -> Bool {
+        seen.withLock { state in
+            guard state.set.insert(sop).inserted else { return false }
+            state.order.append(sop)
+            if state.order.count > 200_000 {
+                for old in state.order.prefix(100_000) { state.set.remove(old) }
+                state.order.removeFirst(100_000)
+            }
+            return true
+        }
+    }
+
+    private func count(_ key: String) { tally.withLock { $0[key, default: 0] += 1 } }
+
+    private func peer(_ request: StorageSCP.Request, _ extra: Logger.Metadata) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["calling_ae": "\(request.callingAE)", "peer": "\(request.peerHost)",
+                                         "sop_instance": "\(request.sopInstanceUID)"]
+        metadata.merge(extra) { a, _ in a }
+        return metadata
+    }
+}

@@ -1,0 +1,67 @@
+import Cleanup
+import DicomIO
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A series' decision as the spool keeps it: the decision and the time
+/// stamp written into every instance, so that every instance, and every
+/// later re-delivery after a restart, gets identical edits.
+public struct SeriesRecord: Codable, Sendable, Hashable {
+    public var decision: SeriesDecision
+    /// DICOM DT stamped into Original Attributes Sequence and the private block.
+    public var dateTime: String
+}
+
+/// One decision per series, made on the first instance forwarded (the first
+/// that arrived) and persisted in `SPOOL/series/UID.json` before any
+/// instance of the series leaves.
+final class SeriesDecisions: Sendable {
+    private let spool: Spool
+    private let enricher: Enricher
+    private let cache = Mutex<[String: SeriesRecord]>([:])
+
+    init(spool: Spool, enricher: Enricher) {
+        self.spool = spool
+        self.enricher = enricher
+    }
+
+    /// The series' record; decided from `firstInstance` (a spool file) when
+    /// there is none yet. `isNew` tells the caller to audit it.
+    func record(series: String, firstInstance path: String) throws -> (record: SeriesRecord, isNew: Bool) {
+        try cache.withLock { cache in
+            if let known = cache[series] { return (known, false) }
+            let file = spool.seriesFolder + "/" + SpoolEntry.safe(series) + ".json"
+            if let data = FileManager.default.contents(atPath: file),
+               let stored = try? JSONDecoder().decode(SeriesRecord.self, from: data) {
+                cache[series] = stored
+                return (stored, false)
+            }
+            let header = try HeaderReader().read(path)
+            let record = SeriesRecord(decision: enricher.decide(firstInstance: header), dateTime: Enricher.dateTime())
+            try SeriesDecisions.write(record, to: file)
+            cache[series] = record
+            return (record, true)
+        }
+    }
+
+    /// Writes atomically: temporary file, fsync, rename, folder fsync.
+    static func write(_ record: SeriesRecord, to file: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(record)
+        let temporary = file + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw ProxyError.spool(path: temporary, detail: "cannot write the series decision")
+        }
+        let fd = open(temporary, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
+        guard rename(temporary, file) == 0 else {
+            throw ProxyError.spool(path: file, detail: "cannot save the series decision: \(Spool.errnoText())")
+        }
+        _ = Spool.syncFolder((file as NSString).deletingLastPathComponent)
+    }
+}

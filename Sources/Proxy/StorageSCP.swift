@@ -1,0 +1,106 @@
+import CDcmtk
+import Foundation
+
+/// The DICOM listening side, wrapping the shim's SCP pool: Verification and
+/// C-STORE of every storage SOP class in every transfer syntax DCMTK knows.
+/// Each received dataset lands complete in a file of `incoming`; `onStore`
+/// decides the status sent back (it runs on the association's thread).
+final class StorageSCP: @unchecked Sendable {
+    /// A received C-STORE request, its dataset in `path`.
+    struct Request: Sendable {
+        let associationID: UInt64
+        let callingAE: String
+        let peerHost: String
+        let sopClassUID: String
+        let sopInstanceUID: String
+        let transferSyntaxUID: String
+        let path: String
+    }
+
+    /// What happened to an association.
+    enum Event: Int32, Sendable {
+        case accepted = 1, rejected, released, aborted, failed
+    }
+
+    /// Settings of the listening side.
+    struct Settings: Sendable {
+        var port: UInt16
+        var aeTitle: String
+        var maxPDU: Int
+        var maxAssociations: Int
+        var acseTimeout: Int
+        var dimseTimeout: Int
+        var allowedCallingAETitles: [String]
+        var incomingFolder: String
+    }
+
+    private let onStore: @Sendable (Request) -> UInt16
+    private let onEvent: @Sendable (Event, UInt64, String, String, String) -> Void
+    private var handle: OpaquePointer?
+
+    init(onStore: @escaping @Sendable (Request) -> UInt16,
+         onEvent: @escaping @Sendable (Event, UInt64, String, String, String) -> Void) {
+        self.onStore = onStore
+        self.onEvent = onEvent
+    }
+
+    /// Binds the port and starts accepting associations.
+    func start(_ settings: Settings) throws(ProxyError) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        let allowed = settings.allowedCallingAETitles.map { strdup($0) }
+        defer { allowed.forEach { free($0) } }
+        var status: Int32 = 0
+        let started: OpaquePointer? = settings.aeTitle.withCString { ae in
+            settings.incomingFolder.withCString { folder in
+                allowed.map { UnsafePointer($0) }.withUnsafeBufferPointer { list in
+                    var config = bp_scp_config()
+                    config.port = settings.port
+                    config.ae_title = ae
+                    config.max_pdu = UInt32(settings.maxPDU)
+                    config.max_associations = UInt16(settings.maxAssociations)
+                    config.acse_timeout = UInt32(settings.acseTimeout)
+                    config.dimse_timeout = UInt32(settings.dimseTimeout)
+                    config.allowed_calling_aes = list.baseAddress
+                    config.allowed_count = list.count
+                    config.incoming_folder = folder
+                    config.context = context
+                    config.on_store = { context, request in
+                        guard let context, let request else { return 0xA700 }
+                        let scp = Unmanaged<StorageSCP>.fromOpaque(context).takeUnretainedValue()
+                        let r = request.pointee
+                        return scp.onStore(Request(
+                            associationID: r.association_id, callingAE: String(cString: r.calling_ae),
+                            peerHost: String(cString: r.peer_host), sopClassUID: String(cString: r.sop_class_uid),
+                            sopInstanceUID: String(cString: r.sop_instance_uid),
+                            transferSyntaxUID: String(cString: r.transfer_syntax_uid), path: String(cString: r.path)))
+                    }
+                    config.on_event = { context, event, id, calling, peer, detail in
+                        guard let context, let kind = Event(rawValue: event) else { return }
+                        let scp = Unmanaged<StorageSCP>.fromOpaque(context).takeUnretainedValue()
+                        scp.onEvent(kind, id, calling.map { String(cString: $0) } ?? "", peer.map { String(cString: $0) } ?? "",
+                                    detail.map { String(cString: $0) } ?? "")
+                    }
+                    return bp_scp_start(&config, &status)
+                }
+            }
+        }
+        guard let started else {
+            throw .listen(port: settings.port, detail: String(cString: bp_net_last_error()))
+        }
+        handle = started
+    }
+
+    /// Associations being served now.
+    var activeAssociations: Int { handle.map { Int(bp_scp_active_associations($0)) } ?? 0 }
+
+    /// Stops accepting, waits up to `wait` seconds for associations in
+    /// progress; returns how many were still running.
+    @discardableResult
+    func stop(wait: Int) -> Int {
+        guard let handle else { return 0 }
+        let left = Int(bp_scp_stop(handle, UInt32(max(0, wait))))
+        if left == 0 { bp_scp_free(handle) }
+        self.handle = nil
+        return left
+    }
+}

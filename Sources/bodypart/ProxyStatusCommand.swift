@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Proxy
+
+/// `bodypart proxy status`: what waits in the spool and what is quarantined.
+struct ProxyStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "List what waits in the spool and what is quarantined, per destination.",
+        discussion: "Reads the spool only; works while the proxy runs. One line per destination, then one per quarantined object with its reason."
+    )
+
+    @OptionGroup var options: ProxySpoolOptions
+
+    func run() throws {
+        let spool = try ProxyStatusCommand.open(options)
+        let now = Date()
+        for destination in spool.destinations {
+            let waiting = spool.pending(for: destination)
+            let quarantined = spool.quarantined(for: destination)
+            let oldest = waiting.map(\.arrival).min().map { String(format: "%.0f s", now.timeIntervalSince($0)) } ?? "-"
+            Console.out("\(destination)\twaiting \(waiting.count)\toldest \(oldest)\tquarantined \(quarantined.count)")
+            for (entry, note) in quarantined {
+                Console.out("  quarantined\t\(entry.fileName)\t\(note?.reason ?? "(no note)")")
+            }
+        }
+        Console.flush()
+    }
+
+    /// The spool of a configuration or folder, with its destinations (those
+    /// named, else every destination folder found in the spool).
+    static func open(_ options: ProxySpoolOptions) throws -> Spool {
+        do {
+            var configuration = try options.config.map { path throws(ProxyError) in try ProxyConfiguration.load(yamlFile: path) }
+                ?? ProxyConfiguration()
+            if let spool = options.spool { configuration.spool = spool }
+            var destinations = configuration.destinations
+            if !options.destinations.isEmpty {
+                destinations = []
+                for text in options.destinations { destinations.append(try Destination(parsing: text)) }
+            }
+            guard FileManager.default.fileExists(atPath: configuration.spool + "/queue") else {
+                Console.error("\(configuration.spool): no spool here (give --spool or --config)")
+                throw ExitStatus.noInput
+            }
+            if destinations.isEmpty { destinations = Spool.destinationsFound(in: configuration.spool) }
+            return try Spool(root: configuration.spool, destinations: destinations, cleanIncoming: false)
+        } catch let error as ProxyError {
+            Console.error(error.description)
+            throw ExitStatus.usage
+        }
+    }
+}
