@@ -5,6 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libdcmtk-dev dcmtk libgdcm-dev libsqlite3-dev
 TEST_PACKAGES := dicom3tools chromium
+MODEL_TYPE ?= linear
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/bodypart
 export TCP_NODELAY := 1
 
@@ -47,6 +48,20 @@ lint: ## swift format and clang-format, in check mode (reports; installs clang-f
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="clang-format"
 	$(SWIFT) format lint --recursive --configuration .swift-format Sources Tests Benchmarks/Sources
 	clang-format --dry-run Sources/CDcmtk/*.cpp Sources/CDcmtk/include/*.h
+
+data: ## Prepare the IDC series table (.data/idc-series.tsv, outside git) from PyPI idc-index-data
+	test -x .data/venv/bin/python || python3 -m venv .data/venv
+	.data/venv/bin/pip install -q idc-index-data==25.0.5 pandas pyarrow
+	.data/venv/bin/python Scripts/prepare_idc.py --out .data/idc-series.tsv
+
+train: build ## Train the default body-part model (needs make data)
+	$(RELEASE_BIN) train --data .data/idc-series.tsv --radlex ../shared/data/radlex-playbook-core.tsv \
+	  --model-type $(MODEL_TYPE) --out Rules/model/default.bpmodel
+
+evaluate: build ## The model beside the rule baseline: dicom-dev files, and IDC grouped by collection
+	$(RELEASE_BIN) evaluate --labels ../shared/data/dicom-dev/labels.csv ../shared/data/dicom-dev/files
+	test ! -f .data/idc-series.tsv || $(RELEASE_BIN) evaluate --idc .data/idc-series.tsv \
+	  --radlex ../shared/data/radlex-playbook-core.tsv --group-by collection --folds 5
 
 clean-build: ## Remove build products
 	rm -rf .build
