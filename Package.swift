@@ -4,7 +4,11 @@ import PackageDescription
 /// DCMTK libraries the shim links. Headers and libraries are on the default
 /// paths of Debian's libdcmtk-dev; `pkg-config dcmtk` is broken there, so we
 /// name the libraries instead of using a system-library target.
-let dcmtkLibraries = ["dcmnet", "dcmdata", "oflog", "ofstd"].map { LinkerSetting.linkedLibrary($0) }
+let dcmtkLibraries = ["dcmnet", "dcmjpeg", "dcmjpls", "dcmimgle", "dcmdata", "oflog", "ofstd"].map { LinkerSetting.linkedLibrary($0) }
+
+/// GDCM decodes what DCMTK has no codec for (JPEG 2000) in the pixel check.
+/// Debian's libgdcm-dev; its headers are included as <gdcm-3.0/...>.
+let gdcmLibraries = ["gdcmMSFF", "gdcmDSED", "gdcmCommon"].map { LinkerSetting.linkedLibrary($0) }
 
 let package = Package(
     name: "bodypart",
@@ -23,12 +27,13 @@ let package = Package(
         .target(
             name: "CDcmtk",
             cxxSettings: [.define("HAVE_CONFIG_H")],
-            linkerSettings: dcmtkLibraries
+            linkerSettings: dcmtkLibraries + gdcmLibraries
         ),
         .target(name: "DicomCore"),
         .target(name: "DicomIO", dependencies: ["CDcmtk", "DicomCore"]),
         .target(name: "Anatomy", dependencies: ["DicomCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Classifier", dependencies: ["DicomCore", "Anatomy"]),
+        .target(name: "PixelCheck", dependencies: ["DicomCore", "DicomIO", "Anatomy"]),
         .target(name: "Audit", dependencies: ["DicomCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Cleanup",
@@ -38,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "bodypart",
             dependencies: [
-                "DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "Cleanup",
+                "DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "Cleanup", "PixelCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +59,7 @@ let package = Package(
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Anatomy"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "BodypartTesting"]),
         .testTarget(name: "CleanupTests", dependencies: ["Cleanup", "Audit", "DicomIO", "BodypartTesting"]),
+        .testTarget(name: "PixelCheckTests", dependencies: ["PixelCheck", "DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting", "Audit"]),
     ],
     swiftLanguageModes: [.v6],
