@@ -6,6 +6,12 @@ public struct PixelSeries: Sendable {
     public var studyInstanceUID: String
     public var seriesInstanceUID: String
     public var slices: [SliceHeader]
+
+    public init(studyInstanceUID: String, seriesInstanceUID: String, slices: [SliceHeader]) {
+        self.studyInstanceUID = studyInstanceUID
+        self.seriesInstanceUID = seriesInstanceUID
+        self.slices = slices
+    }
 }
 
 /// Walks paths, reads the headers the pixel check needs and groups files by

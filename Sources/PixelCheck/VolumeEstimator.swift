@@ -1,3 +1,5 @@
+import Foundation
+
 /// Estimates the covered regions and the body part of a CT volume from its
 /// slices' features: per-slice scores, smoothed along z, runs of regions,
 /// short end runs left out, mapped to a defined term, with a confidence.
@@ -58,7 +60,7 @@ public struct VolumeEstimator: Sendable {
         if slices.count < minimumSlices || span < minimumSpan {
             result.reason = "\(slices.count) slice\(slices.count == 1 ? "" : "s") over \(Int(span.rounded())) mm: too little to know the covered range (needs \(minimumSlices) slices over \(Int(minimumSpan)) mm)"
         } else if confidence < minimumConfidence {
-            result.reason = "low confidence \(String(confidence)) < \(minimumConfidence): slices do not look like one clear region run"
+            result.reason = "low confidence \(String(format: "%.2f", confidence)) < \(minimumConfidence): the slices do not show one clear run of regions"
         } else {
             result.bodyPart = BodyPartMapping.term(from: range.from, to: range.to)
         }
