@@ -49,7 +49,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "bodypart-bench",
-            dependencies: ["DicomCore", "DicomIO", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["DicomCore", "DicomIO", "PixelCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/Sources/bodypart-bench"
         ),
         .target(name: "BodypartTesting", dependencies: ["DicomCore"], path: "Sources/BodypartTesting"),
