@@ -47,21 +47,33 @@ public struct SliceGrid: Sendable {
         // `slope` is positive (the checker abstains otherwise).
         func stored(_ hu: Float) -> Float { (hu - intercept) / slope }
         let bodyT = stored(Band.body), lungT = stored(Band.lungLow), boneT = stored(Band.bone)
-        let base = values.startIndex
-        for r in 0..<rows {
-            let cellRow = (r / block) * width
-            let rowStart = base + r * columns
-            for c in 0..<columns {
-                let v = values[rowStart + c]
-                let cell = cellRow + c / block
-                counts[cell] += 1
-                if v > bodyT {
-                    body[cell] += 1
-                    if v > boneT { bone[cell] += 1 }
-                } else if v >= lungT {
-                    lung[cell] += 1
+        let cellOfColumn = (0..<columns).map { $0 / block }
+        values.withContiguousStorageIfAvailable { pixels in
+            body.withUnsafeMutableBufferPointer { body in
+                lung.withUnsafeMutableBufferPointer { lung in
+                    bone.withUnsafeMutableBufferPointer { bone in
+                        for r in 0..<rows {
+                            let cellRow = (r / block) * width
+                            let rowStart = r * columns
+                            for c in 0..<columns {
+                                let v = pixels[rowStart + c]
+                                let cell = cellRow + cellOfColumn[c]
+                                if v > bodyT {
+                                    body[cell] += 1
+                                    if v > boneT { bone[cell] += 1 }
+                                } else if v >= lungT {
+                                    lung[cell] += 1
+                                }
+                            }
+                        }
+                    }
                 }
             }
+        }
+        // Pixels per cell (edge cells may be partial).
+        for y in 0..<height {
+            let h = min(block, rows - y * block)
+            for x in 0..<width { counts[y * width + x] = Float(h * min(block, columns - x * block)) }
         }
         for i in 0..<counts.count where counts[i] > 0 {
             body[i] /= counts[i]

@@ -55,6 +55,18 @@ struct PixelCommand: ParsableCommand {
         let cpu = (Machine.cpuSeconds() - cpuStart) / Double(runs)
         print("\nestimate alone, 500 slices (features given): \(Format.fixed(estimate500 * 1000, 2)) ms wall, "
             + "\(Format.fixed(cpu * 1000, 2)) ms CPU")
+        // After reading: HU grid and measurements of decoded 512² slices, scaled to 500 slices.
+        let folder = "\(files)/\(Self.volumes[0])"
+        let decoded = try PixelSeriesScanner.scan([folder]).series[0].slices.map { try PixelReader().read($0.path) }
+        let reduce = median { () -> Void in
+            for p in decoded {
+                let grid = SliceGrid(values: p.frame(0), rows: p.rows, columns: p.columns, slope: 1, intercept: -1024,
+                                     spacing: (0.98, 0.98))
+                _ = SliceFeatures(grid)
+            }
+        }
+        print("after decoding, per 500 slices of 512²: HU grid + measurements \(Format.fixed(reduce / Double(decoded.count) * 500 * 1000, 1)) ms "
+            + "+ estimate \(Format.fixed(estimate500 * 1000, 2)) ms (one thread)")
         print("ratio: `bodypart pixelcheck` over `bodypart classify` wall seconds, both whole processes (start, "
             + "model or codec set-up, read, answer); pixelcheck with --jobs 1.")
     }
