@@ -4,7 +4,11 @@ import PackageDescription
 /// DCMTK libraries the shim links. Headers and libraries are on the default
 /// paths of Debian's libdcmtk-dev; `pkg-config dcmtk` is broken there, so we
 /// name the libraries instead of using a system-library target.
-let dcmtkLibraries = ["dcmnet", "dcmdata", "oflog", "ofstd"].map { LinkerSetting.linkedLibrary($0) }
+let dcmtkLibraries = ["dcmnet", "dcmjpeg", "dcmjpls", "dcmimgle", "dcmdata", "oflog", "ofstd"].map { LinkerSetting.linkedLibrary($0) }
+
+/// GDCM decodes what DCMTK has no codec for (JPEG 2000) in the pixel check.
+/// Debian's libgdcm-dev; its headers are included as <gdcm-3.0/...>.
+let gdcmLibraries = ["gdcmMSFF", "gdcmDSED", "gdcmCommon"].map { LinkerSetting.linkedLibrary($0) }
 
 let package = Package(
     name: "bodypart",
@@ -25,12 +29,13 @@ let package = Package(
         .target(
             name: "CDcmtk",
             cxxSettings: [.define("HAVE_CONFIG_H")],
-            linkerSettings: dcmtkLibraries
+            linkerSettings: dcmtkLibraries + gdcmLibraries
         ),
         .target(name: "DicomCore"),
         .target(name: "DicomIO", dependencies: ["CDcmtk", "DicomCore"]),
         .target(name: "Anatomy", dependencies: ["DicomCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Classifier", dependencies: ["DicomCore", "Anatomy"]),
+        .target(name: "PixelCheck", dependencies: ["DicomCore", "DicomIO", "Anatomy"]),
         .target(name: "Audit", dependencies: ["DicomCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Cleanup",
@@ -47,14 +52,14 @@ let package = Package(
         .executableTarget(
             name: "bodypart",
             dependencies: [
-                "DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "Cleanup", "Proxy",
+                "DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "Cleanup", "Proxy", "PixelCheck",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "bodypart-bench",
-            dependencies: ["DicomCore", "DicomIO", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["DicomCore", "DicomIO", "PixelCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/Sources/bodypart-bench"
         ),
         .target(name: "BodypartTesting", dependencies: ["DicomCore"], path: "Sources/BodypartTesting"),
@@ -66,6 +71,7 @@ let package = Package(
         .testTarget(name: "CleanupTests", dependencies: ["Cleanup", "Audit", "DicomIO", "BodypartTesting"]),
         .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting", "Audit"], exclude: ["Golden"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Cleanup", "Audit", "DicomIO", "DicomCore", "BodypartTesting"]),
+        .testTarget(name: "PixelCheckTests", dependencies: ["PixelCheck", "DicomIO", "DicomCore", "BodypartTesting"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs bodypart's benchmarks with their reference tools side by side:
-#   1. header-only read (bodypart-bench read), 2. edit + atomic write (bodypart-bench write).
+#   1. header-only read (bodypart-bench read), 2. edit + atomic write (bodypart-bench write),
+#   3. clean, 4. pixel check vs header-only classify per series (bodypart-bench pixel).
 # Builds bodypart-bench in release, makes the 2,000-file corpus from the complete CT volumes in
 # shared/data/dicom-dev and a pydicom venv, all under $BENCH_DIR (default /tmp/bodypart-bench),
 # never in the repository. BENCH_FILES, BENCH_RUNS, BENCH_DIR, BENCH_SCRATCH_PATH (swift build
-# --scratch-path) override the defaults. Usage: Benchmarks/run-all.sh [read|write]...  (default: both)
+# --scratch-path) override the defaults. Usage: Benchmarks/run-all.sh [read|write|clean|pixel]...  (default: all)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -59,7 +60,7 @@ command -v dcmdump >/dev/null || say "dcmdump/dcmodify missing (apt: dcmtk): the
 say "dcmtk $(dcmdump --version 2>/dev/null | head -1 | awk '{print $3}'), pydicom $("$VENV/bin/python" -c 'import pydicom; print(pydicom.__version__)'), $(python3 --version)"
 
 benchmarks=("$@")
-[ ${#benchmarks[@]} -gt 0 ] || benchmarks=(read write clean)
+[ ${#benchmarks[@]} -gt 0 ] || benchmarks=(read write clean pixel)
 for benchmark in "${benchmarks[@]}"; do
   case "$benchmark" in
     read) "$BENCH" read --corpus "$CORPUS" --runs "$RUNS" --python "$VENV/bin/python" --scratch "$BENCH_DIR/scratch" ;;
@@ -68,7 +69,10 @@ for benchmark in "${benchmarks[@]}"; do
       "$SWIFT" "${build[@]}" --product bodypart >&2
       "$BENCH" clean --corpus "$CORPUS" --runs "$RUNS" --bodypart "$("$SWIFT" "${build[@]}" --show-bin-path)/bodypart" \
         --scratch "$BENCH_DIR/clean" ;;
-    *) say "unknown benchmark $benchmark (read, write, clean)"; exit 64 ;;
+    pixel)
+      "$SWIFT" "${build[@]}" --product bodypart >&2
+      "$BENCH" pixel --files "$FILES" --runs "$RUNS" --bodypart "$("$SWIFT" "${build[@]}" --show-bin-path)/bodypart" ;;
+    *) say "unknown benchmark $benchmark (read, write, clean, pixel)"; exit 64 ;;
   esac
   echo
 done

@@ -93,6 +93,11 @@ bool needsConversion(DcmDataset *ds) {
 
 } // namespace
 
+namespace bp_detail {
+/// The thread's last error for the shim's other files (pixels.cpp).
+int setError(int code, const std::string &text) { return fail(code, text); }
+} // namespace bp_detail
+
 extern "C" {
 
 int bp_init(const char *extra_dictionary_path) {

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include "CDcmtkNet.h"
 
+#include "CDcmtkPixels.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
