@@ -1,3 +1,4 @@
+import Anatomy
 import Foundation
 
 /// The metadata body-part model: hashed features, a linear softmax model, an optional tree
@@ -25,11 +26,13 @@ public struct BodyPartModel: Sendable {
     public var threshold: Double
     /// Free-form description: training data, date, figures.
     public var info: [String: String]
+    /// The taxonomy whose rule matches are features (needed when `hashing.usesRules`).
+    public var taxonomy: Taxonomy?
 
     /// Creates a model from its parts.
     public init(modelID: String, classes: [String], hashing: FeatureHashing, linear: LinearWeights,
                 forest: RandomForest? = nil, linearShare: Double = 1, temperature: Double = 1, threshold: Double = 0.5,
-                info: [String: String] = [:]) {
+                info: [String: String] = [:], taxonomy: Taxonomy? = nil) {
         self.modelID = modelID
         self.classes = classes
         self.hashing = hashing
@@ -39,6 +42,7 @@ public struct BodyPartModel: Sendable {
         self.temperature = temperature
         self.threshold = threshold
         self.info = info
+        self.taxonomy = taxonomy
     }
 
     /// Predicts the body part of one series.
@@ -49,19 +53,6 @@ public struct BodyPartModel: Sendable {
 
     /// Makes a predictor that reuses its buffers between calls.
     public func makePredictor() -> Predictor { Predictor(model: self) }
-
-    /// Uncalibrated log-probabilities (temperature 1) of the combined model for `features`.
-    func logits(_ features: FeatureVector, into out: inout [Float], scratch: inout [Float]) {
-        let c = classes.count
-        features.indices.withUnsafeBufferPointer { idx in
-            out.withUnsafeMutableBufferPointer { linear.scores(idx, into: $0.baseAddress!) }
-        }
-        guard let forest, linearShare < 1 else { return }
-        Calibration.softmax(&out, temperature: 1)
-        forest.probabilities(features.indices, into: &scratch)
-        let a = Float(linearShare)
-        for k in 0..<c { out[k] = log(max(a * out[k] + (1 - a) * scratch[k], 1e-9)) }
-    }
 }
 
 /// Predicts with one model, reusing feature and score buffers (one per thread).
@@ -72,35 +63,93 @@ public struct Predictor: Sendable {
     var features = FeatureVector()
     var scores: [Float]
     var scratch: [Float]
+    var dense: [Float] = []
+    /// Per class, the classes that count as the same answer (itself first; HEAD and BRAIN).
+    let groups: [[Int]]
     /// Number of evidence items reported (0 skips evidence for speed).
     public var evidenceCount = 5
 
     /// Creates a predictor for `model`.
     public init(model: BodyPartModel) {
         self.model = model
-        extractor = FeatureExtractor(hashing: model.hashing)
+        extractor = FeatureExtractor(hashing: model.hashing, taxonomy: model.taxonomy)
         scores = [Float](repeating: 0, count: model.classes.count)
         scratch = scores
+        groups = Self.equivalenceGroups(model)
+    }
+
+    /// Per class, itself and the classes the taxonomy judges equivalent to it.
+    static func equivalenceGroups(_ model: BodyPartModel) -> [[Int]] {
+        model.classes.indices.map { k in
+            [k] + model.classes.indices.filter { j in
+                j != k && (model.taxonomy?.areEquivalent(model.classes[k], model.classes[j]) ?? false)
+            }
+        }
+    }
+
+    /// The answer from class probabilities: the class whose equivalence group (HEAD with BRAIN)
+    /// is most probable, its most probable member, and the group's probability as confidence;
+    /// so that splitting mass between equivalent terms does not make the model abstain.
+    @inline(__always)
+    static func decide(_ p: [Float], groups: [[Int]]) -> (best: Int, confidence: Double) {
+        var best = 0, bestMass: Float = -1
+        for k in p.indices {
+            var mass: Float = 0
+            for j in groups[k] { mass += p[j] }
+            if mass > bestMass || (mass == bestMass && p[k] > p[best]) { best = k; bestMass = mass }
+        }
+        return (best, Double(min(bestMass, 1)))
     }
 
     /// Calibrated class probabilities of a series, in `model.classes` order.
     public mutating func probabilities(_ series: SeriesMetadata) -> [Float] {
-        extractor.extract(series, into: &features)
-        model.logits(features, into: &scores, scratch: &scratch)
+        logits(series)
         Calibration.softmax(&scores, temperature: Float(model.temperature))
         return scores
+    }
+
+    /// Uncalibrated log-probabilities (temperature 1) of the combined model, left in `scores`:
+    /// the linear scores, or with a forest `log(a·p_linear + (1−a)·p_forest)`.
+    @discardableResult
+    mutating func logits(_ series: SeriesMetadata) -> [Float] {
+        extractor.extract(series, into: &features)
+        features.indices.withUnsafeBufferPointer { idx in
+            scores.withUnsafeMutableBufferPointer { model.linear.scores(idx, into: $0.baseAddress!) }
+        }
+        guard let forest = model.forest, model.linearShare < 1 else { return scores }
+        Calibration.softmax(&scores, temperature: 1)
+        extractor.dense(series, linear: scores, into: &dense, cache: &features)
+        dense.withUnsafeBufferPointer { forest.probabilities($0, into: &scratch) }
+        let a = Float(model.linearShare)
+        for k in scores.indices { scores[k] = log(max(a * scores[k] + (1 - a) * scratch[k], 1e-6)) }
+        return scores
+    }
+
+    /// The linear model's probabilities (temperature 1) for a series.
+    mutating func linearProbabilities(_ series: SeriesMetadata) -> [Float] {
+        extractor.extract(series, into: &features)
+        features.indices.withUnsafeBufferPointer { idx in
+            scores.withUnsafeMutableBufferPointer { model.linear.scores(idx, into: $0.baseAddress!) }
+        }
+        Calibration.softmax(&scores, temperature: 1)
+        return scores
+    }
+
+    /// The dense forest features of a series given linear probabilities.
+    mutating func denseFeatures(_ series: SeriesMetadata, linear: [Float]) -> [Float] {
+        extractor.dense(series, linear: linear, into: &dense, cache: &features)
+        return dense
     }
 
     /// Predicts the body part of one series.
     public mutating func predict(_ series: SeriesMetadata) -> Prediction {
         _ = probabilities(series)
-        var best = 0, second = -1, third = -1
-        for k in 1..<scores.count {
-            if scores[k] > scores[best] { third = second; second = best; best = k }
-            else if second < 0 || scores[k] > scores[second] { third = second; second = k }
+        let (best, confidence) = Self.decide(scores, groups: groups)
+        var second = -1, third = -1
+        for k in scores.indices where k != best {
+            if second < 0 || scores[k] > scores[second] { third = second; second = k }
             else if third < 0 || scores[k] > scores[third] { third = k }
         }
-        let confidence = Double(scores[best])
         let abstained = confidence < model.threshold
         var alternatives: [Prediction.Alternative] = []
         for k in [second, third] where k >= 0 {
@@ -130,7 +179,9 @@ public struct Predictor: Sendable {
             let key = origin.field.name + "\u{1}" + term
             merged[key, default: .init(field: origin.field.name, term: term, weight: 0)].weight += weight
         }
-        let sorted = merged.values.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.term < $1.term }
+        let sorted = merged.values.sorted {
+            $0.weight != $1.weight ? $0.weight > $1.weight : ($0.term != $1.term ? $0.term < $1.term : $0.field < $1.field)
+        }
         return Array(sorted.prefix(evidenceCount)).map {
             .init(field: $0.field, term: $0.term, weight: ($0.weight * 1000).rounded() / 1000)
         }

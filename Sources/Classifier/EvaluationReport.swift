@@ -35,6 +35,10 @@ public struct EvaluationReport: Sendable, Codable {
     public var unknownAbstention: Double
     /// Expected calibration error of the top-class confidence (10 bins).
     public var expectedCalibrationError: Double
+    /// The trade-off curve: the largest coverage any confidence threshold reaches on this set
+    /// with at most 1 %, 2 % and 5 % of labelled series answered wrongly (an oracle threshold:
+    /// how good the ranking is, not what the shipped threshold gives).
+    public var coverageAtWrong: [String: Double]
     /// Per-class figures keyed by label.
     public var perClass: [String: ClassFigures]
     /// Confusion counts: label → answer ("ABSTAIN" when abstaining) → count.
@@ -76,6 +80,7 @@ public struct EvaluationReport: Sendable, Codable {
         strictWrongRate = ratio(answered - strict, labelled)
         unknownAbstention = ratio(unknownAbstained, unknown)
         expectedCalibrationError = Calibration.expectedCalibrationError(confidences: confidences, correct: hits)
+        coverageAtWrong = Self.curve(confidences: confidences, correct: hits, limits: [0.01, 0.02, 0.05])
         var perClass: [String: ClassFigures] = [:]
         for (label, n) in support {
             perClass[label] = ClassFigures(precision: ratio(tp[label] ?? 0, predicted[label] ?? 0),
@@ -85,6 +90,26 @@ public struct EvaluationReport: Sendable, Codable {
         self.confusion = confusion
     }
 
+    /// Largest coverage with wrong answers ≤ each limit (ties in confidence answered together).
+    static func curve(confidences: [Double], correct: [Bool], limits: [Double]) -> [String: Double] {
+        let n = confidences.count
+        var out: [String: Double] = [:]
+        guard n > 0 else { return out }
+        let order = confidences.indices.sorted { confidences[$0] > confidences[$1] }
+        for limit in limits {
+            var wrong = 0, best = 0, i = 0
+            while i < n {
+                var j = i
+                while j < n && confidences[order[j]] == confidences[order[i]] { if !correct[order[j]] { wrong += 1 }; j += 1 }
+                if Double(wrong) / Double(n) > limit { break }
+                best = j
+                i = j
+            }
+            out[String(format: "%.0f%%", limit * 100)] = Double(best) / Double(n)
+        }
+        return out
+    }
+
     /// One summary line: `name  n=..  coverage ..  acc(answered) ..  wrong ..`.
     public var summaryLine: String {
         func pct(_ x: Double) -> String { String(format: "%5.1f%%", x * 100) }
@@ -92,5 +117,6 @@ public struct EvaluationReport: Sendable, Codable {
             + "acc(answered) \(pct(accuracyAnswered)) [strict \(pct(strictAccuracyAnswered))]  acc(all) \(pct(accuracyAll))  "
             + "wrong \(pct(wrongRate))  unknown-abstain \(unknown > 0 ? pct(unknownAbstention) : "   n/a")  "
             + String(format: "ECE %.3f", expectedCalibrationError)
+            + "  coverage at wrong ≤1/2/5% " + ["1%", "2%", "5%"].map { pct(coverageAtWrong[$0] ?? 0) }.joined(separator: "/")
     }
 }

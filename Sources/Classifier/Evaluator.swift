@@ -72,6 +72,17 @@ public struct GroupedCrossValidation: Sendable {
     public func run(examples: [TrainingExample], extra: [TrainingExample], taxonomy: Taxonomy,
                     conditions: [BPECondition] = BPECondition.standard,
                     progress: (String) -> Void = { _ in }) -> [EvaluationReport] {
+        runDetailed(examples: examples, extra: extra, taxonomy: taxonomy, conditions: conditions, progress: progress).reports
+    }
+
+    /// Runs all folds; returns the pooled reports, the test examples in evaluation order and the
+    /// model's predictions for them per condition.
+    public func runDetailed(examples: [TrainingExample], extra: [TrainingExample], taxonomy: Taxonomy,
+                            conditions: [BPECondition] = BPECondition.standard,
+                            progress: (String) -> Void = { _ in })
+        -> (reports: [EvaluationReport], tested: [TrainingExample], predictions: [[Prediction]])
+    {
+        var tested: [TrainingExample] = []
         let fold = assign(examples)
         let evaluator = Evaluator(taxonomy: taxonomy)
         var labels: [String] = []
@@ -84,6 +95,7 @@ public struct GroupedCrossValidation: Sendable {
                      + "(\(Set(test.map(\.group)).count) groups)")
             let m = builder.build(examples: train, extra: extra, taxonomy: taxonomy, progress: progress)
             labels += test.map(\.label)
+            tested += test
             for (c, condition) in conditions.enumerated() {
                 let (pm, pr) = evaluator.predictions(model: m, examples: test, condition: condition)
                 model[c] += pm
@@ -99,6 +111,6 @@ public struct GroupedCrossValidation: Sendable {
             out.append(EvaluationReport(name: "model \(condition)", labels: labels, predictions: model[c], taxonomy: taxonomy))
             out.append(EvaluationReport(name: "rules \(condition)", labels: labels, predictions: rules[c], taxonomy: taxonomy))
         }
-        return out
+        return (out, tested, model)
     }
 }

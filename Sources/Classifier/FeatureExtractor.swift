@@ -1,3 +1,5 @@
+import Anatomy
+
 /// Turns a series' metadata into hashed features.
 ///
 /// Text fields are normalized (``ByteText``), split into words, and hashed as word unigrams
@@ -9,10 +11,31 @@
 public struct FeatureExtractor: Sendable {
     /// Hashing parameters; must match the model's.
     public let hashing: FeatureHashing
+    /// The taxonomy whose rule matches become features (feature version 2); nil: text only.
+    public let taxonomy: Taxonomy?
+    /// Class names (UTF-8) of `taxonomy.classes`, indexed by class index.
+    let classBytes: [[UInt8]]
+    let classIndex: [String: UInt8]
+    /// Relation of class i to class j: 0 same, 1 equivalent, 2 i contains j, 3 j contains i, 4 conflict.
+    let relation: [UInt8]
 
-    /// Creates an extractor with the given hashing parameters.
-    public init(hashing: FeatureHashing = .standard) {
+    /// Creates an extractor with the given hashing parameters; rule features need `taxonomy`.
+    public init(hashing: FeatureHashing = .standard, taxonomy: Taxonomy? = nil) {
         self.hashing = hashing
+        self.taxonomy = hashing.usesRules ? taxonomy : nil
+        let classes = self.taxonomy?.classes ?? []
+        classBytes = classes.map { Array($0.utf8) }
+        classIndex = Dictionary(uniqueKeysWithValues: classes.prefix(250).enumerated().map { ($1, UInt8($0)) })
+        var rel = [UInt8](repeating: 4, count: classes.count * classes.count)
+        if let taxonomy = self.taxonomy {
+            for (i, a) in classes.enumerated() {
+                for (j, b) in classes.enumerated() {
+                    rel[i * classes.count + j] = i == j ? 0 : taxonomy.areEquivalent(a, b) ? 1
+                        : taxonomy.contains(a, b) ? 2 : taxonomy.contains(b, a) ? 3 : 4
+                }
+            }
+        }
+        relation = rel
     }
 
     /// Description-like text fields: per-field words plus the pooled namespace.
@@ -22,6 +45,20 @@ public struct FeatureExtractor: Sendable {
         ("PerformedProcedureStepDescription", .performedProcedureStepDescription),
         ("ReasonForStudy", .reasonForStudy),
     ]
+
+    /// For each description field, its slot in ``ruleFields`` (−1: no rule features).
+    static let ruleSlot: [Int] = descriptionFields.map { d in ruleFields.firstIndex { $0.1 == ruleField(d.1) } ?? -1 }
+
+    static func ruleField(_ f: FeatureField) -> FeatureField? {
+        switch f {
+        case .studyDescription: .ruleStudy
+        case .seriesDescription: .ruleSeries
+        case .protocolName: .ruleProtocol
+        case .requestedProcedureDescription: .ruleRequested
+        case .performedProcedureStepDescription: .rulePerformed
+        default: nil
+        }
+    }
 
     /// Categorical fields hashed as one normalized value.
     static let categoricalFields: [(String, FeatureField)] = [
@@ -42,22 +79,33 @@ public struct FeatureExtractor: Sendable {
     public func extract(_ metadata: SeriesMetadata, into v: inout FeatureVector) {
         v.reset()
         let attributes = metadata.attributes
-        for (keyword, field) in Self.descriptionFields {
-            if let value = attributes[keyword], !value.isEmpty { addText(value, field: field, pooled: true, charGrams: true, into: &v) }
+        let rules = taxonomy != nil
+        for (i, (keyword, field)) in Self.descriptionFields.enumerated() {
+            if let value = attributes[keyword], !value.isEmpty {
+                addText(value, field: field, pooled: true, charGrams: true, into: &v)
+                let r = Self.ruleSlot[i]
+                if rules && r >= 0 { v.ruleMatches[r].append(contentsOf: ruleMatches(value, cache: &v)) }
+            }
         }
         if let value = attributes["BodyPartExamined"], !value.isEmpty {
             addText(value, field: .bodyPartExamined, pooled: false, charGrams: true, into: &v)
+            if rules { (v.bpeClass, v.bpeKind) = normalized(value, cache: &v) }
         }
         if let value = attributes["ImageType"], !value.isEmpty {
             addText(value, field: .imageType, pooled: false, charGrams: false, into: &v)
         }
         for (keyword, field) in Self.categoricalFields {
-            if let value = attributes[keyword], !value.isEmpty { addCategory(value, field: field, firstWordOnly: false, into: &v) }
+            if let value = attributes[keyword], !value.isEmpty {
+                addCategory(value, field: field, firstWordOnly: false, into: &v)
+                if field == .modality { v.modality = Self.modalitySlot(value) }
+                if field == .patientSex, let c = value.utf8.first { v.values[6] = c == 0x4D || c == 0x6D ? 1 : (c == 0x46 || c == 0x66 ? 2 : 0) }
+            }
         }
         if let value = attributes["Manufacturer"], !value.isEmpty {
             addCategory(value, field: .manufacturer, firstWordOnly: true, into: &v)
         }
         addNumeric(metadata, into: &v)
+        if rules { addRules(metadata, into: &v) }
     }
 
     /// Hashes the words of one text field.

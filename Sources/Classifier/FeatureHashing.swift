@@ -8,6 +8,19 @@ public enum FeatureField: UInt8, Sendable, CaseIterable, Codable {
         laterality, patientSex, patientAge, institution, station, contrast
     case orientation = 50, sliceThickness, pixelSpacing, frames, instances, zExtent
     case modalityOrientation = 60, modalityThickness
+    /// Classes `Taxonomy.ruleMatch` finds in one field (kind ruleFirst: its first class; ruleAny: each class).
+    case ruleStudy = 70, ruleSeries, ruleProtocol, ruleRequested, rulePerformed
+    /// Field-agnostic rule classes: every class found in any description field; the first answer in
+    /// `RuleBaseline` field order; NONE when no field matches.
+    case ruleAny = 80, ruleFirst
+    /// How the description fields' first classes relate (AGREE, CONTAINS, CONFLICT...).
+    case ruleRelation
+    /// Modality crossed with the first rule class.
+    case ruleModality
+    /// `Taxonomy.normalize(BodyPartExamined)`: its class and its kind (exact, synonym, organ, unknown).
+    case bpeNormalized = 90
+    /// How the normalized BodyPartExamined relates to the descriptions' rule class.
+    case bpeRelation
 
     /// The DICOM keyword (or a descriptive name for derived fields), used in evidence.
     public var name: String {
@@ -41,13 +54,24 @@ public enum FeatureField: UInt8, Sendable, CaseIterable, Codable {
         case .zExtent: "zExtent"
         case .modalityOrientation: "Modality+orientation"
         case .modalityThickness: "Modality+SliceThickness"
+        case .ruleStudy: "rules(StudyDescription)"
+        case .ruleSeries: "rules(SeriesDescription)"
+        case .ruleProtocol: "rules(ProtocolName)"
+        case .ruleRequested: "rules(RequestedProcedureDescription)"
+        case .rulePerformed: "rules(PerformedProcedureStepDescription)"
+        case .ruleAny: "rules(any)"
+        case .ruleFirst: "rules(first)"
+        case .ruleRelation: "rules(relation)"
+        case .ruleModality: "Modality+rules"
+        case .bpeNormalized: "BodyPartExamined(normalized)"
+        case .bpeRelation: "BodyPartExamined+rules"
         }
     }
 }
 
 /// Kinds of hashed feature; mixed into the hash beside the field.
 enum FeatureKind: UInt8 {
-    case word = 1, bigram, charGram, category, expansion
+    case word = 1, bigram, charGram, category, expansion, ruleFirst, ruleAny
 }
 
 /// FNV-1a hashing of byte sequences into a power-of-two number of buckets.
@@ -65,9 +89,13 @@ public struct FeatureHashing: Sendable, Hashable, Codable {
     /// Version of the feature extraction rules; a model only works with the same version.
     public var featureVersion: Int
 
-    /// Default parameters of the shipped model.
+    /// Default parameters of the shipped model. Version 2 adds the taxonomy's rule features
+    /// (``FeatureExtractor`` needs the taxonomy); version 1 is text and geometry only.
     public static let standard = FeatureHashing(bucketBits: 17, seed: 0x6270_6d6f_6465_6c31,
-                                                charGramMin: 3, charGramMax: 5, featureVersion: 1)
+                                                charGramMin: 3, charGramMax: 5, featureVersion: 2)
+
+    /// Whether features of this version include the taxonomy's rule matches.
+    public var usesRules: Bool { featureVersion >= 2 }
 
     /// Number of buckets (2^bucketBits).
     public var buckets: Int { 1 << bucketBits }

@@ -11,6 +11,27 @@ public struct FeatureVector: Sendable {
     var text: [UInt8] = []
     /// Scratch space for parsed numbers.
     var numbers: [Double] = []
+    /// Rule matches (class indices, ranked) of recently seen description texts: header text repeats
+    /// across the series of a study and a site, and `Taxonomy.ruleMatch` builds strings.
+    /// Keyed by a 64-bit FNV-1a hash of the text's bytes (cheaper than `String` hashing); the
+    /// text is kept to rule out collisions.
+    var ruleCache: [UInt64: (text: String, classes: [UInt8])] = [:]
+    /// Normalized BodyPartExamined (class index, kind) of recently seen values.
+    var normCache: [UInt64: (text: String, cls: UInt8, kind: UInt8)] = [:]
+    /// What the last extraction's rule features found, for the dense forest features: each rule
+    /// field's ranked classes (empty when none), the normalized BodyPartExamined class and kind.
+    var ruleMatches: [[UInt8]] = [[], [], [], [], []]
+    var bpeClass: UInt8 = 255
+    var bpeKind: UInt8 = 255
+    /// Geometry and numbers of the last extraction for the dense features: orientation
+    /// (0 axial, 1 coronal, 2 sagittal, 3 oblique, -1 none), slice thickness, pixel spacing,
+    /// z-extent, frames, contrast (0/1), age in years, sex (1 M, 2 F, 0 other); −1 when absent.
+    var orientation: Int8 = -1
+    /// Index of the modality in `FeatureExtractor.denseModalities` (its count: other; −1: none).
+    var modality: Int8 = -1
+    var values: [Float] = [-1, -1, -1, -1, 0, -1, 0]
+    /// Most entries kept in each cache before it is emptied.
+    static let cacheLimit = 65_536
 
     /// Creates an empty vector.
     public init() {
@@ -24,6 +45,14 @@ public struct FeatureVector: Sendable {
     public var count: Int { indices.count }
 
     mutating func reset() {
+        orientation = -1
+        modality = -1
+        for i in values.indices { values[i] = -1 }
+        values[4] = 0
+        values[6] = 0
+        for j in ruleMatches.indices { ruleMatches[j].removeAll(keepingCapacity: true) }
+        bpeClass = 255
+        bpeKind = 255
         indices.removeAll(keepingCapacity: true)
         origins.removeAll(keepingCapacity: true)
         text.removeAll(keepingCapacity: true)

@@ -1,3 +1,4 @@
+import Anatomy
 import Foundation
 
 /// Trains ``LinearWeights`` by stochastic gradient descent on the softmax cross-entropy, with
@@ -24,34 +25,22 @@ public struct LinearTrainer: Sendable {
     /// Creates a trainer with default settings.
     public init() {}
 
-    /// Trains on `examples`, whose labels must all be in `classes`.
+    /// Trains on `examples`, whose labels must all be in `classes`. Rule features (feature
+    /// version 2) need `taxonomy`.
     public func train(_ examples: [TrainingExample], classes: [String], hashing: FeatureHashing,
-                      progress: (String) -> Void = { _ in }) -> LinearWeights {
-        let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        let extractor = FeatureExtractor(hashing: hashing)
-        // Precompute features: descriptions etc. without BPE, and BPE alone.
-        var baseOffsets = [0], base: [UInt32] = [], bpeOffsets = [0], bpe: [UInt32] = [], labels: [Int] = []
-        var v = FeatureVector()
-        for e in examples {
-            guard let y = classIndex[e.label] else { continue }
-            extractor.extract(e.metadata.withBodyPartExamined(nil), into: &v)
-            base.append(contentsOf: v.indices); baseOffsets.append(base.count)
-            extractor.extractBodyPartExamined(e.metadata["BodyPartExamined"] ?? "", into: &v)
-            bpe.append(contentsOf: v.indices); bpeOffsets.append(bpe.count)
-            labels.append(y)
-        }
-        let termFeatures: [[UInt32]] = classes.map { term in
-            extractor.extractBodyPartExamined(term, into: &v)
-            return v.indices
-        }
-        let c = classes.count
-        var model = LinearWeights(classCount: c, buckets: hashing.buckets)
-        let n = labels.count
+                      taxonomy: Taxonomy? = nil, progress: (String) -> Void = { _ in }) -> LinearWeights {
+        let data = FeatureTable(examples, classes: classes, extractor: FeatureExtractor(hashing: hashing, taxonomy: taxonomy),
+                                seed: seed)
+        return train(data, classCount: classes.count, buckets: hashing.buckets, progress: progress)
+    }
+
+    /// Trains on precomputed features (see ``FeatureTable``).
+    func train(_ data: FeatureTable, classCount c: Int, buckets: Int, progress: (String) -> Void = { _ in }) -> LinearWeights {
+        var model = LinearWeights(classCount: c, buckets: buckets)
+        let n = data.labels.count
         guard n > 0 else { return model }
         var rng = SplitMix(seed: seed)
         var order = Array(0..<n)
-        var active: [UInt32] = []
-        active.reserveCapacity(1024)
         var z = [Float](repeating: 0, count: c)
         let totalSteps = Float(epochs * n)
         var step: Float = 0
@@ -59,19 +48,11 @@ public struct LinearTrainer: Sendable {
             order.shuffle(using: &rng)
             var loss = 0.0
             for i in order {
-                active.removeAll(keepingCapacity: true)
-                active.append(contentsOf: base[baseOffsets[i]..<baseOffsets[i + 1]])
                 let r = rng.unit()
-                if r < corruptRate {
-                    var other = Int(rng.next() % UInt64(c))
-                    if other == labels[i] { other = (other + 1) % c }
-                    active.append(contentsOf: termFeatures[other])
-                } else if r >= corruptRate + hideRate {
-                    active.append(contentsOf: bpe[bpeOffsets[i]..<bpeOffsets[i + 1]])
-                }
+                let variant = r < corruptRate ? 2 : (r < corruptRate + hideRate ? 0 : 1)
                 let lr = learningRate * max(1 - step / totalSteps, 0.0001)
                 step += 1
-                loss += update(&model, active, label: labels[i], lr: lr, z: &z)
+                loss += data.withFeatures(i, variant) { update(&model, $0, label: data.labels[i], lr: lr, z: &z) }
             }
             progress(String(format: "linear epoch %d/%d: loss %.4f", epoch + 1, epochs, loss / Double(n)))
         }
@@ -80,11 +61,10 @@ public struct LinearTrainer: Sendable {
 
     /// One SGD step; returns the example's loss.
     @inline(__always)
-    func update(_ model: inout LinearWeights, _ active: [UInt32], label: Int, lr: Float, z: inout [Float]) -> Double {
+    func update(_ model: inout LinearWeights, _ active: UnsafeBufferPointer<UInt32>, label: Int, lr: Float,
+                z: inout [Float]) -> Double {
         let c = model.classCount
-        active.withUnsafeBufferPointer { idx in
-            z.withUnsafeMutableBufferPointer { model.scores(idx, into: $0.baseAddress!) }
-        }
+        z.withUnsafeMutableBufferPointer { model.scores(active, into: $0.baseAddress!) }
         Calibration.softmax(&z, temperature: 1)
         let loss = -log(Double(max(z[label], 1e-12)))
         z[label] -= 1
@@ -101,5 +81,41 @@ public struct LinearTrainer: Sendable {
         }
         for k in 0..<c { model.bias[k] -= lr * z[k] }
         return loss
+    }
+}
+
+/// The features of every training example in three BodyPartExamined variants: hidden (0), as
+/// stored (1), replaced by a seeded random other class term (2). Flat arrays, built once.
+struct FeatureTable: Sendable {
+    var indices: [UInt32] = []
+    /// Start of example i's variant k at `offsets[3 * i + k]`, end at the next offset.
+    var offsets: [Int] = [0]
+    var labels: [Int] = []
+    /// Position of each kept example in the input.
+    var source: [Int] = []
+
+    init(_ examples: [TrainingExample], classes: [String], extractor: FeatureExtractor, seed: UInt64) {
+        let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        var v = FeatureVector()
+        var rng = SplitMix(seed: seed ^ 0xC0FF_EE00)
+        for (i, e) in examples.enumerated() {
+            guard let y = classIndex[e.label] else { continue }
+            extractor.extract(e.metadata.withBodyPartExamined(nil), into: &v)
+            indices.append(contentsOf: v.indices); offsets.append(indices.count)
+            if e.metadata["BodyPartExamined"] != nil { extractor.extract(e.metadata, into: &v) }
+            indices.append(contentsOf: v.indices); offsets.append(indices.count)
+            var other = Int(rng.next() % UInt64(classes.count))
+            if other == y { other = (other + 1) % classes.count }
+            extractor.extract(e.metadata.withBodyPartExamined(classes[other]), into: &v)
+            indices.append(contentsOf: v.indices); offsets.append(indices.count)
+            labels.append(y)
+            source.append(i)
+        }
+    }
+
+    @inline(__always)
+    func withFeatures<R>(_ i: Int, _ variant: Int, _ body: (UnsafeBufferPointer<UInt32>) -> R) -> R {
+        let lo = offsets[3 * i + variant], hi = offsets[3 * i + variant + 1]
+        return indices.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[lo..<hi])) }
     }
 }

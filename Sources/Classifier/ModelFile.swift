@@ -147,9 +147,12 @@ public enum ModelFile {
 }
 
 extension BodyPartModel {
-    /// Loads a model file.
-    public static func load(from url: URL) throws -> BodyPartModel {
-        try ModelFile.decode(try Data(contentsOf: url), path: url.path)
+    /// Loads a model file. A model with rule features (feature version 2) needs the taxonomy it
+    /// was trained with: `taxonomy`, else the one `Taxonomy.standard()` finds.
+    public static func load(from url: URL, taxonomy: Taxonomy? = nil) throws -> BodyPartModel {
+        var model = try ModelFile.decode(try Data(contentsOf: url), path: url.path)
+        if model.hashing.usesRules { model.taxonomy = try taxonomy ?? Taxonomy.standard() }
+        return model
     }
 
     /// Writes the model file atomically.
@@ -166,6 +169,7 @@ extension BodyPartModel {
     /// `RulesDirectory.locate(explicit:)` finds.
     public static func standard(rulesDirectory: String? = nil) throws -> BodyPartModel {
         let rules = try RulesDirectory.locate(explicit: rulesDirectory)
-        return try load(from: rules.appendingPathComponent(defaultModelPath))
+        let taxonomy = try Taxonomy.load(from: rules.appendingPathComponent(RulesDirectory.markerFile))
+        return try load(from: rules.appendingPathComponent(defaultModelPath), taxonomy: taxonomy)
     }
 }

@@ -90,12 +90,34 @@ public enum TrainingData {
               let m = table.column("modality"), let r = table.column("body_region") else { return [] }
         var out: [TrainingExample] = []
         for row in table.rows {
-            guard !row[r].isEmpty, let label = taxonomy.normalize(row[r]).term else { continue }
+            guard !row[r].isEmpty, let region = taxonomy.normalize(row[r]).term else { continue }
             for text in [row[s], row[l]] where !text.isEmpty {
+                // The playbook's region is coarse (LOWER EXTREMITY for a knee): take the class the
+                // name itself names when the region contains it.
+                var label = region
+                if let named = taxonomy.ruleMatch(text).first, taxonomy.contains(region, named) { label = named }
                 let modality = row[m].split(separator: " ").first.map(String.init) ?? ""
                 var a = ["StudyDescription": text]
                 if !modality.isEmpty { a["Modality"] = modality }
                 out.append(TrainingExample(metadata: SeriesMetadata(attributes: a), label: label, group: "radlex"))
+            }
+        }
+        return out
+    }
+
+    /// Examples from the taxonomy itself: every localizing defined term's code meaning and name
+    /// as a StudyDescription and as a SeriesDescription, labelled with the term's class
+    /// (group "taxonomy"). They give every class examples, including those IDC lacks (KNEE, HAND).
+    public static func taxonomyExamples(_ taxonomy: Taxonomy) -> [TrainingExample] {
+        var out: [TrainingExample] = []
+        for term in taxonomy.allTerms where term.isLocalizing && taxonomy.classes.contains(term.region) {
+            var texts = [term.codeMeaning]
+            if term.definedTerm != term.codeMeaning.uppercased() { texts.append(term.definedTerm) }
+            for text in texts {
+                for keyword in ["StudyDescription", "SeriesDescription"] {
+                    out.append(TrainingExample(metadata: SeriesMetadata(attributes: [keyword: text]), label: term.region,
+                                               group: "taxonomy"))
+                }
             }
         }
         return out

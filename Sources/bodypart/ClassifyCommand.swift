@@ -1,6 +1,7 @@
 import Anatomy
 import ArgumentParser
 import Classifier
+import Cleanup
 import DicomCore
 import DicomIO
 import Foundation
@@ -40,7 +41,7 @@ struct ClassifyCommand: ParsableCommand {
     func run() throws {
         try Setup.dicom(rules: rules)
         let (taxonomy, bodyPartModel) = try ClassifyCommand.load(model: model, rules: rules)
-        let scan = SeriesFiles.scan(paths)
+        let scan = ClassifyCommand.scan(paths)
         var predictor = bodyPartModel.makePredictor()
         if format == .table { Console.out(["SERIES", "MODALITY", "BODYPART", "CONF", "CURRENT", "STATUS"].joined(separator: "\t")) }
         for series in scan.series {
@@ -67,7 +68,7 @@ struct ClassifyCommand: ParsableCommand {
     static func load(model: String?, rules: String?) throws -> (Taxonomy, BodyPartModel) {
         do {
             let taxonomy = try Taxonomy.load(from: RulesDirectory.locate(explicit: rules).appendingPathComponent(RulesDirectory.markerFile))
-            let m = try model.map { try BodyPartModel.load(from: URL(fileURLWithPath: $0)) }
+            let m = try model.map { try BodyPartModel.load(from: URL(fileURLWithPath: $0), taxonomy: taxonomy) }
                 ?? BodyPartModel.standard(rulesDirectory: rules)
             return (taxonomy, m)
         } catch {
@@ -89,7 +90,15 @@ struct ClassifyCommand: ParsableCommand {
         return "contradicts"
     }
 
-    static func json(_ s: SeriesFiles.Series, _ p: Prediction, status: String, taxonomy: Taxonomy) -> JSON {
+    /// Reads and groups the series under `paths` (bodypart's own earlier edits undone, so that
+    /// answers do not change on cleaned files); each unreadable file is named on stderr.
+    static func scan(_ paths: [String]) -> ScanResult {
+        let result = SeriesScanner().scan(paths: paths)
+        for failure in result.failures { Console.error(failure.message) }
+        return result
+    }
+
+    static func json(_ s: ScannedSeries, _ p: Prediction, status: String, taxonomy: Taxonomy) -> JSON {
         let code: JSON = p.bodyPart.flatMap { taxonomy.term($0) }.map {
             .object([("value", .string($0.snomedCode)), ("scheme", .string("SCT")), ("meaning", .string($0.codeMeaning))])
         } ?? .null
@@ -110,49 +119,5 @@ struct ClassifyCommand: ParsableCommand {
             ("modelID", .string(p.modelID)),
             ("files", .array(s.files.map { .string($0) })),
         ])
-    }
-}
-
-/// Groups DICOM files into series by SeriesInstanceUID (headers only); a stand-in until the
-/// Cleanup target's `SeriesScanner` is available to the CLI.
-enum SeriesFiles {
-    /// One series: its UIDs, files and aggregated metadata.
-    struct Series {
-        var seriesInstanceUID: String
-        var studyInstanceUID: String
-        var files: [String]
-        var metadata: SeriesMetadata
-    }
-
-    /// Reads every file under `paths`; unreadable files are named on stderr and counted.
-    static func scan(_ paths: [String]) -> (series: [Series], failures: [(path: String, message: String)]) {
-        let reader = HeaderReader()
-        var groups: [String: (study: String, files: [String], instances: [[String: String]])] = [:]
-        var order: [String] = []
-        var failures: [(path: String, message: String)] = []
-        for entry in FileWalker(paths) {
-            switch entry {
-            case .problem(let path, let reason):
-                failures.append((path, reason))
-                Console.error("\(path): \(reason)")
-            case .file(let path):
-                do {
-                    let header = try reader.read(path)
-                    let uid = header.seriesInstanceUID ?? "nouid:" + path
-                    if groups[uid] == nil { order.append(uid); groups[uid] = (header.studyInstanceUID ?? "", [], []) }
-                    groups[uid]!.files.append(path)
-                    groups[uid]!.instances.append(header.classifierAttributes)
-                } catch {
-                    failures.append((path, error.description))
-                    Console.error(error.description)
-                }
-            }
-        }
-        let series = order.map { uid in
-            let g = groups[uid]!
-            return Series(seriesInstanceUID: uid, studyInstanceUID: g.study, files: g.files,
-                          metadata: SeriesMetadata(instances: g.instances))
-        }
-        return (series, failures)
     }
 }

@@ -1,6 +1,7 @@
 import Anatomy
 import ArgumentParser
 import Classifier
+import Cleanup
 import Foundation
 
 /// `bodypart evaluate`: coverage, accuracy and wrong-answer rate of the model beside the rule
@@ -38,7 +39,7 @@ struct EvaluateCommand: ParsableCommand {
     var radlex: String?
 
     @Option(help: "Model family trained in each fold: linear, trees or ensemble.")
-    var modelType: ModelType = .linear
+    var modelType: ModelType = .ensemble
 
     @Option(help: "Model file evaluated with --labels (default: the shipped model).")
     var model: String?
@@ -46,11 +47,19 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Rules folder holding body-parts.yaml.")
     var rules: String?
 
+    @OptionGroup var tuning: TrainingTuning
+
     @Flag(help: "Print the full reports (per-class figures, confusion matrix) as JSON.")
     var json = false
 
+    @Flag(help: "With --idc: instead of cross-validating, time features + prediction of the model (--model or the shipped one) on one core over the table's series.")
+    var speed = false
+
+    @Option(help: "Write every evaluated series with its label and the model's answers (TSV) to this file.")
+    var predictions: String?
+
     func validate() throws {
-        if modelType != .linear { throw ValidationError("--model-type \(modelType.rawValue) is not implemented yet; use linear") }
+        if speed && idc == nil { throw ValidationError("--speed needs --idc FILE") }
         if (labels == nil) == (idc == nil) { throw ValidationError("give either --labels CSV PATH... or --idc FILE") }
         if labels != nil && paths.isEmpty { throw ValidationError("--labels needs the DICOM files or folders to read") }
         if idc != nil && !paths.isEmpty { throw ValidationError("--idc takes no paths") }
@@ -60,6 +69,11 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let reports: [EvaluationReport]
+        if speed, let idc {
+            try measureSpeed(idc)
+            Console.flush()
+            return
+        }
         if let idc {
             reports = try crossValidate(idc)
         } else {
@@ -80,8 +94,39 @@ struct EvaluateCommand: ParsableCommand {
         let (examples, extra) = try TrainCommand.data(idc: path, radlex: radlex, taxonomy: taxonomy)
         var builder = ModelBuilder()
         builder.modelType = modelType
+        tuning.apply(to: &builder)
         let cv = GroupedCrossValidation(folds: folds, builder: builder)
-        return cv.run(examples: examples, extra: extra, taxonomy: taxonomy) { Console.status($0 + "\n") }
+        let result = cv.runDetailed(examples: examples, extra: extra, taxonomy: taxonomy) { Console.status($0 + "\n") }
+        try writePredictions(result.tested, result.predictions, taxonomy: taxonomy)
+        return result.reports
+    }
+
+    /// Prints series per second of features + prediction on one thread (thread CPU time): with a
+    /// new predictor (rule-match cache cold: every distinct description text is matched once),
+    /// with a predictor that has seen the texts (warm, as in a stream where a site's descriptions
+    /// repeat), and with evidence.
+    func measureSpeed(_ path: String) throws {
+        let (taxonomy, bodyPartModel) = try ClassifyCommand.load(model: model, rules: rules)
+        let (examples, _) = try TrainCommand.data(idc: path, radlex: nil, taxonomy: taxonomy)
+        let series = examples.map(\.metadata)
+        for (evidence, warm) in [(0, false), (0, true), (5, false)] {
+            var predictor = bodyPartModel.makePredictor()
+            predictor.evidenceCount = evidence
+            if warm { for s in series { _ = predictor.predict(s) } }
+            var answered = 0
+            // Thread CPU time, so that other processes on the machine do not count.
+            func cpu() -> Double {
+                var t = timespec()
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+                return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+            }
+            let start = cpu()
+            for s in series where predictor.predict(s).bodyPart != nil { answered += 1 }
+            let seconds = cpu() - start
+            Console.out(String(format: "%@: %d series in %.2f s CPU = %.0f series/s (evidence %d, one thread, rule cache %@, %d answered)",
+                               bodyPartModel.modelID, series.count, seconds, Double(series.count) / seconds, evidence,
+                               warm ? "warm" : "cold", answered))
+        }
     }
 
     func evaluateFiles(_ csv: String) throws -> [EvaluationReport] {
@@ -98,7 +143,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         var labelByUID: [String: String] = [:]
         for row in table.rows { labelByUID[row[u]] = row[l] }
-        let scan = SeriesFiles.scan(paths)
+        let scan = ClassifyCommand.scan(paths)
         var examples: [TrainingExample] = []
         for s in scan.series {
             guard let label = labelByUID[s.seriesInstanceUID] else { continue }
@@ -111,7 +156,34 @@ struct EvaluateCommand: ParsableCommand {
             Console.error("no series under \(paths.joined(separator: " ")) is in \(csv)")
             throw ExitStatus.noInput
         }
-        return Evaluator(taxonomy: taxonomy).evaluate(model: bodyPartModel, examples: examples)
+        let evaluator = Evaluator(taxonomy: taxonomy)
+        if predictions != nil {
+            let per = BPECondition.standard.enumerated().map { c, condition in
+                evaluator.predictions(model: bodyPartModel, examples: examples, condition: condition).model
+            }
+            try writePredictions(examples, per, taxonomy: taxonomy)
+        }
+        return evaluator.evaluate(model: bodyPartModel, examples: examples)
+    }
+
+    /// Writes `--predictions`: one row per series with the answer under each condition.
+    func writePredictions(_ examples: [TrainingExample], _ per: [[Prediction]], taxonomy: Taxonomy) throws {
+        guard let predictions else { return }
+        let rules = RuleBaseline(taxonomy: taxonomy)
+        func clean(_ s: String?) -> String { (s ?? "").replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
+        var lines = ["group\tseries_instance_uid\tlabel\tmodality\tbpe\tstudy\tseries\tprotocol"
+            + BPECondition.standard.map { "\t\($0)_top\t\($0)_conf\t\($0)_answered" }.joined() + "\trules_hidden"]
+        for (i, e) in examples.enumerated() {
+            var row = [e.group, e.seriesInstanceUID, e.label, clean(e.metadata["Modality"]), clean(e.metadata["BodyPartExamined"]),
+                       clean(e.metadata["StudyDescription"]), clean(e.metadata["SeriesDescription"]), clean(e.metadata["ProtocolName"])]
+            for p in per { row += [p[i].topClass, String(format: "%.4f", p[i].confidence), p[i].abstained ? "0" : "1"] }
+            row.append(rules.predict(e.metadata.withBodyPartExamined(nil)).bodyPart ?? "")
+            lines.append(row.joined(separator: "\t"))
+        }
+        do { try (lines.joined(separator: "\n") + "\n").write(toFile: predictions, atomically: true, encoding: .utf8) } catch {
+            Console.error("\(predictions): cannot write (\(error.localizedDescription))")
+            throw ExitStatus.cannotCreate
+        }
     }
 }
 

@@ -24,7 +24,7 @@ struct TrainCommand: ParsableCommand {
     var radlex: String?
 
     @Option(help: "Model family: linear, trees or ensemble.")
-    var modelType: ModelType = .linear
+    var modelType: ModelType = .ensemble
 
     @Option(help: "Output model file (.bpmodel).")
     var out: String
@@ -41,8 +41,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Rules folder holding body-parts.yaml.")
     var rules: String?
 
+    @OptionGroup var tuning: TrainingTuning
+
     func validate() throws {
-        if modelType != .linear { throw ValidationError("--model-type \(modelType.rawValue) is not implemented yet; use linear") }
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if !(0..<1).contains(maxWrongRate) { throw ValidationError("--max-wrong-rate must be in [0, 1)") }
         if !out.hasSuffix(".bpmodel") { throw ValidationError("--out must name a .bpmodel file") }
@@ -57,6 +58,7 @@ struct TrainCommand: ParsableCommand {
         builder.linearTrainer.seed = seed
         builder.seed = seed
         builder.maxWrongRate = maxWrongRate
+        tuning.apply(to: &builder)
         let start = Date()
         var model = builder.build(examples: examples, extra: extra, taxonomy: taxonomy) { Console.status($0 + "\n") }
         model.info["data"] = URL(fileURLWithPath: data).lastPathComponent
@@ -97,5 +99,35 @@ struct TrainCommand: ParsableCommand {
             Console.error("cannot read training data: \(error.localizedDescription) (run `make data` for .data/idc-series.tsv)")
             throw ExitStatus.noInput
         }
+    }
+}
+
+/// Training settings shared by `train` and `evaluate --idc`.
+struct TrainingTuning: ParsableArguments {
+    @Option(help: "Drop training series whose label conflicts with the rule class of their own descriptions (true/false).")
+    var cleanLabels = true
+
+    @Option(help: "With --clean-labels: also drop series whose rule class merely contains or is contained in the label (true/false).")
+    var cleanStrict = false
+
+    @Option(help: "Also drop such series from the calibration collections (true/false).")
+    var cleanCalibration = false
+
+    @Option(help: "Most training series per collection and class (0: no cap beyond the data reader's).")
+    var capPerCollectionClass = 0
+
+    @Option(help: "Weight of the linear model in the ensemble (0...1).")
+    var linearShare = 0.5
+
+    @Option(help: "Trees in the forest.")
+    var trees = 30
+
+    func apply(to builder: inout ModelBuilder) {
+        builder.dropRuleConflicts = cleanLabels
+        builder.cleanCalibration = cleanCalibration
+        builder.dropRuleDisagreements = cleanStrict
+        builder.capPerGroupClass = capPerCollectionClass
+        builder.linearShare = linearShare
+        builder.forestTrainer.trees = trees
     }
 }

@@ -15,7 +15,7 @@ struct ModelFileTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("rt-\(UUID().uuidString).bpmodel")
         defer { try? FileManager.default.removeItem(at: url) }
         try model.save(to: url)
-        let loaded = try BodyPartModel.load(from: url)
+        let loaded = try BodyPartModel.load(from: url, taxonomy: Fixtures.taxonomy)
         #expect(loaded.modelID == model.modelID && loaded.modelID.hasPrefix("bp-meta-"))
         #expect(loaded.classes == model.classes && loaded.threshold == model.threshold)
         for q in Self.queries {
@@ -25,7 +25,7 @@ struct ModelFileTests {
         }
         // A second round trip is exact.
         try loaded.save(to: url)
-        let again = try BodyPartModel.load(from: url)
+        let again = try BodyPartModel.load(from: url, taxonomy: Fixtures.taxonomy)
         for q in Self.queries { #expect(again.predict(q) == loaded.predict(q)) }
     }
 
@@ -37,7 +37,7 @@ struct ModelFileTests {
     @Test("the shipped default model loads fast and predicts known descriptions")
     func shipped() throws {
         let start = Date()
-        let model = try BodyPartModel.load(from: Fixtures.root.appendingPathComponent("Rules/model/default.bpmodel"))
+        let model = try BodyPartModel.load(from: Fixtures.root.appendingPathComponent("Rules/model/default.bpmodel"), taxonomy: Fixtures.taxonomy)
         #expect(Date().timeIntervalSince(start) < 1.0)
         let tax = Fixtures.taxonomy
         let expected = [("CT CHEST W CONTRAST", "CHEST"), ("MR BRAIN WO CONTRAST", "BRAIN"),
