@@ -28,7 +28,7 @@ public struct Enricher: Sendable {
         let policy = try PolicyLoader.load(from: policyFile.map { URL(fileURLWithPath: $0) } ?? rules.appendingPathComponent("policy.yaml"))
         let hanging = try HangingRules.load(from: rules.appendingPathComponent("hanging.yaml"))
         let taxonomy = try Taxonomy.load(from: rules.appendingPathComponent("body-parts.yaml"))
-        let model = try modelFile.map { try BodyPartModel.load(from: URL(fileURLWithPath: $0)) }
+        let model = try modelFile.map { try BodyPartModel.load(from: URL(fileURLWithPath: $0), taxonomy: taxonomy) }
             ?? BodyPartModel.standard(rulesDirectory: rules.path)
         return Enricher(policy: policy, hanging: hanging, taxonomy: taxonomy, model: model)
     }

@@ -10,7 +10,9 @@ public struct Policy: Sendable, Hashable {
     public enum Contradicted: String, Sendable, Hashable { case correct, flag }
 
     public var mode: Mode = .enforce
-    public var fillThreshold = 0.80
+    /// Minimum confidence to fill; nil (`fill: model` in the file) uses the
+    /// model's own abstention threshold, calibrated for ≤ 1 % wrong answers.
+    public var fillThreshold: Double? = nil
     public var correctThreshold = 0.97
     public var flagThreshold = 0.80
     public var contradicted: Contradicted = .correct

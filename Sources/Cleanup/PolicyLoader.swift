@@ -41,6 +41,10 @@ public enum PolicyLoader {
             case "thresholds":
                 for (sub, value, subKey) in try reader.mapping(node, key: key) {
                     let path = "thresholds.\(sub)"
+                    if sub == "fill", value.scalar?.string == "model" {
+                        policy.fillThreshold = nil
+                        continue
+                    }
                     let number = try reader.fraction(value, key: path)
                     switch sub {
                     case "fill": policy.fillThreshold = number
@@ -91,6 +95,9 @@ public enum PolicyLoader {
             default:
                 throw reader.fail(keyNode, key, "unknown key")
             }
+        }
+        if let fill = policy.fillThreshold, fill > policy.correctThreshold {
+            throw PolicyError(description: "\(name): thresholds.fill (\(fill)) must not exceed thresholds.correct (\(policy.correctThreshold))")
         }
         guard policy.flagThreshold <= policy.correctThreshold else {
             throw PolicyError(description: "\(name): thresholds.flag (\(policy.flagThreshold)) must not exceed thresholds.correct (\(policy.correctThreshold))")

@@ -49,15 +49,18 @@ public struct SeriesDecider: Sendable {
                            newBodyPartExamined: new, regionTerm: region ?? new, modificationReason: why)
         }
         let percent = String(format: "%.0f %%", p.confidence * 100)
+        // What may fill: the model's own answer (`fill: model`), or its top
+        // class at the policy's fill threshold.
+        let fill: String? = policy.fillThreshold.map { p.confidence >= $0 ? p.topClass : nil } ?? confident
         guard let original, !original.isEmpty else {
-            if let part = confident, p.confidence >= policy.fillThreshold {
+            if let part = fill {
                 return make(.filled, "BodyPartExamined missing; predicted \(part) at \(percent)", new: part)
             }
             return make(.abstained, "BodyPartExamined missing; prediction \(p.topClass) at \(percent) is not confident enough to fill")
         }
         let normalized = taxonomy.normalize(original)
         guard let term = normalized.term else {
-            if let part = confident, p.confidence >= policy.fillThreshold {
+            if let part = fill {
                 return make(.filled, "BodyPartExamined '\(original)' names no body part; predicted \(part) at \(percent)",
                             new: part, why: "CORRECT")
             }

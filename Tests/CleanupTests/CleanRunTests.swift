@@ -121,9 +121,10 @@ import Testing
                 try FileManager.default.copyItem(atPath: file, toPath: folder.appendingPathComponent((file as NSString).lastPathComponent).path)
             }
             var policy = try Self.options([], .dryRun).policy
-            policy.fillThreshold = Double.random(in: 0...0.9, using: &generator)
-            policy.flagThreshold = Double.random(in: 0...policy.fillThreshold, using: &generator)
-            policy.correctThreshold = Double.random(in: policy.flagThreshold...1, using: &generator)
+            let fill = Double.random(in: 0...0.9, using: &generator)
+            policy.fillThreshold = fill
+            policy.flagThreshold = Double.random(in: 0...fill, using: &generator)
+            policy.correctThreshold = Double.random(in: max(fill, policy.flagThreshold)...1, using: &generator)
             let store = try AuditStore(path: folder.appendingPathComponent("a.sqlite").path)
             let first = try CleanRun(options: Self.options([folder.path], .inPlace, policy: policy), store: store).run()
             #expect(first.filesWritten > 0, "round \(round): the first run writes the private block at least")

@@ -8,7 +8,8 @@ import Testing
     @Test func shippedPolicyLoadsWithItsDefaults() throws {
         let policy = try PolicyLoader.load(from: TestEnvironment.rules.appendingPathComponent("policy.yaml"))
         #expect(policy.mode == .enforce)
-        #expect(policy.fillThreshold == 0.80 && policy.correctThreshold == 0.97)
+        #expect(policy.fillThreshold == nil && policy.correctThreshold == 0.97)
+        #expect(try PolicyLoader.parse("thresholds: {fill: 0.5}", name: "p").fillThreshold == 0.5)
         #expect(policy.denyModalities.contains("SR"))
         #expect(policy.hash.count == 64)
         let hanging = try HangingRules.load(from: TestEnvironment.rules.appendingPathComponent("hanging.yaml"))

@@ -35,7 +35,15 @@ import Testing
 
     @Test func abstainsWhenNotConfident() {
         #expect(decider.decide(series: series(nil), prediction: prediction("CHEST", 0.5, abstained: true)).kind == .abstained)
-        #expect(decider.decide(series: series(nil), prediction: prediction("CHEST", 0.7)).kind == .abstained)
+        var strict = Policy()
+        strict.fillThreshold = 0.9
+        let d = SeriesDecider(policy: strict, taxonomy: decider.taxonomy, hanging: decider.hanging)
+        #expect(d.decide(series: series(nil), prediction: prediction("CHEST", 0.85)).kind == .abstained)
+        var loose = Policy()
+        loose.fillThreshold = 0.5
+        let l = SeriesDecider(policy: loose, taxonomy: decider.taxonomy, hanging: decider.hanging)
+        #expect(l.decide(series: series(nil), prediction: prediction("CHEST", 0.6, abstained: true)).kind == .filled,
+                "a policy threshold below the model's fills from the top class")
     }
 
     @Test func normalizesNonStandardValues() {
