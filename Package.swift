@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Audit", dependencies: ["DicomCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Cleanup",
-            dependencies: ["DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit",
+            dependencies: ["DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "PixelCheck",
                            .product(name: "Yams", package: "Yams")]
         ),
         .target(

@@ -15,6 +15,8 @@ public enum AuditError: Error, CustomStringConvertible, Sendable, Equatable {
     case readFailed(path: String, reason: String)
     /// No run with this id in the database.
     case unknownRun(path: String, id: Int64)
+    /// No review of this series in the queue.
+    case noReview(path: String, series: String)
     /// A field holds a value outside its allowed set (for example a run status).
     case invalidValue(field: String, value: String, allowed: [String])
 
@@ -35,6 +37,8 @@ public enum AuditError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(path): cannot read the audit database (\(reason))"
         case .unknownRun(let path, let id):
             return "\(path): no run \(id) in the audit database; `bodypart audit summary` lists the runs"
+        case .noReview(let path, let series):
+            return "\(path): series \(series) is not in the review queue; `bodypart review list` shows the queue"
         case .invalidValue(let field, let value, let allowed):
             return "invalid \(field) '\(value)'; use one of \(allowed.joined(separator: ", "))"
         }

@@ -82,16 +82,43 @@ enum AuditSchema {
                 t.column("status", .text).notNull()
                 t.primaryKey(["runID", "sourcePath"])
             }
-            for table in HashChain.tables {
-                for action in ["UPDATE", "DELETE"] {
-                    try db.execute(sql: """
-                        CREATE TRIGGER "\(table)_no_\(action.lowercased())" BEFORE \(action) ON "\(table)"
-                        BEGIN SELECT RAISE(ABORT, 'audit table \(table) is append-only'); END
-                        """)
-                }
+            // The tables of v1 (HashChain.tables grows with later migrations).
+            for table in ["runs", "run_events", "decisions", "changes", "errors"] { try appendOnly(table, db) }
+        }
+        migrator.registerMigration("v2") { db in
+            // The review queue: series whose metadata and pixel answers disagree.
+            try db.create(table: "reviews") { t in
+                t.primaryKey("id", .integer)
+                t.column("seriesInstanceUID", .text).notNull().indexed()
+                t.column("studyInstanceUID", .text).notNull()
+                t.column("runID", .integer).notNull().indexed().references("runs")
+                t.column("modality", .text)
+                t.column("currentBodyPartExamined", .text)
+                t.column("metadataAnswer", .text)
+                t.column("metadataConfidence", .double)
+                t.column("pixelAnswer", .text)
+                t.column("pixelConfidence", .double)
+                t.column("pixelModel", .text)
+                t.column("status", .text).notNull()
+                t.column("label", .text)
+                t.column("reviewer", .text).notNull()
+                t.column("note", .text)
+                t.column("at", .datetime).notNull()
+                chainColumns(t)
             }
+            try appendOnly("reviews", db)
         }
         return migrator
+    }
+
+    /// Triggers that reject UPDATE and DELETE on a chained table.
+    private static func appendOnly(_ table: String, _ db: Database) throws {
+        for action in ["UPDATE", "DELETE"] {
+            try db.execute(sql: """
+                CREATE TRIGGER "\(table)_no_\(action.lowercased())" BEFORE \(action) ON "\(table)"
+                BEGIN SELECT RAISE(ABORT, 'audit table \(table) is append-only'); END
+                """)
+        }
     }
 
     private static func chainColumns(_ t: TableDefinition) {

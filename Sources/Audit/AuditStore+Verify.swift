@@ -11,7 +11,7 @@ extension AuditStore {
     public func verify() throws(AuditError) -> VerifyResult {
         try read { db in
             var result = VerifyResult(rowsChecked: 0, firstBreak: nil, heads: [:])
-            for table in HashChain.tables {
+            for table in HashChain.tables where try db.tableExists(table) {
                 var expectedID: Int64 = 1
                 var previous = HashChain.genesis
                 let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \"\(table)\" ORDER BY id")

@@ -58,7 +58,9 @@ public final class AuditStore: Sendable {
         } else if try migrator.hasBeenSuperseded(db) {
             throw AuditError.schemaNewer(path: path)
         }
-        if !migrate, try !migrator.hasCompletedMigrations(db) {
+        // Read-only: a file of an older schema is read as it is (a table a
+        // later migration adds reads as empty).
+        if !migrate, try !migrator.appliedIdentifiers(db).contains("v1") {
             throw AuditError.notAuditDatabase(path: path)
         }
     }
@@ -111,15 +113,22 @@ public final class AuditStore: Sendable {
 
     /// Appends a batch of decisions, changes, errors and file progress in ONE
     /// transaction: all of it is stored, or none (then `writeFailed`).
+    /// `reviews` open review-queue entries; one that asks the same question
+    /// as the series' newest review (same two answers) is left out, so that
+    /// a rerun or resume never opens a series twice or undoes a verdict.
     public func append(decisions: [DecisionRecord], changes: [ChangeRecord], errors: [ErrorRecord],
-                       progress: [FileProgress]) throws(AuditError) {
+                       progress: [FileProgress], reviews: [ReviewRecord] = []) throws(AuditError) {
         for decision in decisions { try Self.validate("decision", decision.decision, DecisionRecord.decisions) }
         for file in progress { try Self.validate("file status", file.status, FileProgress.statuses) }
+        for review in reviews { try Self.validate("review status", review.status, ReviewRecord.statuses) }
         try write { db in
             try HashChain.append(decisions, db)
             try HashChain.append(changes, db)
             try HashChain.append(errors, db)
             for file in progress { try file.insert(db, onConflict: .replace) }
+            for review in reviews where try Self.latestReview(db, series: review.seriesInstanceUID)?.sameQuestion(as: review) != true {
+                try HashChain.append([review], db)
+            }
         }
     }
 

@@ -2,7 +2,8 @@ import Foundation
 
 /// One self-contained HTML page about a run (or all runs): totals, decisions
 /// table and bar chart, confidence histogram, old → new BodyPartExamined
-/// matrix, and the low-confidence and FLAGGED series with a detail section each.
+/// matrix, the open reviews (metadata and pixels disagree), and the
+/// low-confidence and FLAGGED series with a detail section each.
 ///
 /// Inline CSS and SVG only: no script, font, image or style sheet is fetched,
 /// so the file can be mailed or archived as is. Count cells carry stable `id`
@@ -14,6 +15,8 @@ public struct HTMLReport: Sendable {
     public var attention: [DecisionRecord]
     /// Changes of the attention series, by SeriesInstanceUID.
     public var changesBySeries: [String: [ChangeRecord]]
+    /// Open reviews (metadata and pixel answers disagree), in order of opening.
+    public var reviews: [ReviewRecord]
     /// Page title.
     public var title: String
     /// Confidence below which a series is listed as low-confidence.
@@ -25,10 +28,12 @@ public struct HTMLReport: Sendable {
 
     /// A report from already loaded parts.
     public init(summary: AuditSummary, attention: [DecisionRecord], changesBySeries: [String: [ChangeRecord]],
-                title: String = "bodypart audit report", lowConfidence: Double = 0.6, generatedAt: Date = Date()) {
+                reviews: [ReviewRecord] = [], title: String = "bodypart audit report", lowConfidence: Double = 0.6,
+                generatedAt: Date = Date()) {
         self.summary = summary
         self.attention = attention
         self.changesBySeries = changesBySeries
+        self.reviews = reviews
         self.title = title
         self.lowConfidence = lowConfidence
         self.generatedAt = generatedAt
@@ -45,8 +50,9 @@ public struct HTMLReport: Sendable {
         for decision in attention.prefix(detailLimit) where changes[decision.seriesInstanceUID] == nil {
             changes[decision.seriesInstanceUID] = try store.changes(runID: decision.runID, series: decision.seriesInstanceUID)
         }
+        let reviews = try store.reviewQueue(status: "open").filter { runID == nil || $0.runID == runID }
         let title = runID.map { "bodypart audit report: run \($0)" } ?? "bodypart audit report: all runs"
-        return HTMLReport(summary: summary, attention: attention, changesBySeries: changes, title: title,
+        return HTMLReport(summary: summary, attention: attention, changesBySeries: changes, reviews: reviews, title: title,
                           lowConfidence: lowConfidence)
     }
 
@@ -66,6 +72,7 @@ public struct HTMLReport: Sendable {
         matrixSection(&page)
         countsSection(&page, heading: "Modalities", idPrefix: "modality", counts: summary.byModality)
         countsSection(&page, heading: "Predicted body parts", idPrefix: "predicted", counts: summary.byPredictedBodyPart)
+        reviewsSection(&page)
         attentionSection(&page)
         page.raw("</body></html>\n")
         return page.text
@@ -95,7 +102,7 @@ public struct HTMLReport: Sendable {
         page.raw("<section id=\"totals\"><h2>Totals</h2><table><tbody>")
         let totals = [("series", "Series decided", summary.series), ("files", "Files covered", summary.files),
                       ("changes", "Attributes changed", summary.changes), ("errors", "Errors", summary.errors),
-                      ("attention", "Series to look at", attention.count)]
+                      ("attention", "Series to look at", attention.count), ("reviews", "Open reviews", reviews.count)]
         for (key, label, count) in totals {
             page.raw("<tr>")
             page.element("th", label)

@@ -66,6 +66,11 @@ public struct CleanSummary: Sendable {
     public var changes = 0
     /// Skipped files by reason kind (`not-dicom`, `truncated`, `write`…).
     public var skipped: [String: Int] = [:]
+    /// Series cross-checked against their pixels; pixel models that failed;
+    /// disagreements sent to the review queue.
+    public var pixelChecks = 0
+    public var pixelErrors = 0
+    public var reviewsOpened = 0
     public var interrupted = false
     public var elapsed: Double = 0
 
@@ -75,7 +80,8 @@ public struct CleanSummary: Sendable {
     public var counts: [String: Int] {
         var c: [String: Int] = ["filesSeen": filesSeen, "dicomRead": dicomRead, "series": series,
                                 "filesWritten": filesWritten, "filesUnchanged": filesUnchanged,
-                                "filesAlreadyDone": filesAlreadyDone, "changes": changes, "skipped": skippedTotal]
+                                "filesAlreadyDone": filesAlreadyDone, "changes": changes, "skipped": skippedTotal,
+                                "pixelChecks": pixelChecks, "pixelErrors": pixelErrors, "reviewsOpened": reviewsOpened]
         for (kind, n) in decisions { c["decision." + kind.rawValue] = n }
         for (kind, n) in skipped { c["skipped." + kind] = n }
         return c

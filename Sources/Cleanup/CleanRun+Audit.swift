@@ -88,12 +88,17 @@ extension CleanRun {
         }
         if let category = decision.hangingCategory { evidence["hangingCategory"] = category }
         for (k, v) in decision.descriptions { evidence["fill." + k] = v }
+        evidence.merge(CleanRun.pixelEvidence(decision)) { a, _ in a }
+        // The answer the decision rests on: the pixel model's when it decided alone.
+        let byPixel = decision.source == .pixel
+        let predicted = byPixel ? decision.pixel?.bodyPart : decision.prediction?.bodyPart
+        let confidence = byPixel ? decision.pixel?.confidence : decision.prediction?.confidence
         let json = (try? JSONSerialization.data(withJSONObject: evidence, options: [.sortedKeys]))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return DecisionRecord(
             id: nil, runID: runID, studyInstanceUID: series.studyInstanceUID, seriesInstanceUID: series.seriesInstanceUID,
-            modality: series.modality, predictedBodyPart: decision.prediction?.bodyPart,
-            confidence: decision.prediction?.confidence ?? 0, decision: decision.kind.rawValue, reason: decision.reason,
+            modality: series.modality, predictedBodyPart: predicted,
+            confidence: confidence ?? 0, decision: decision.kind.rawValue, reason: decision.reason,
             evidenceJSON: json, currentBodyPartExamined: decision.originalBodyPartExamined,
             newBodyPartExamined: decision.newBodyPartExamined, files: series.files.count, createdAt: Date())
     }

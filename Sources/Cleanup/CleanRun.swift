@@ -80,19 +80,27 @@ public final class CleanRun: Sendable {
         }()
         let total = summary.dicomRead
         // One decision per series, all made (and audited) before any file is written.
+        // CT series the policy's pixelCheck selects are cross-checked against
+        // their pixels before the decision is final.
         var decisions: [SeriesDecision] = []
         var decisionRows: [DecisionRecord] = []
+        let checker = PixelCrossCheck(policy: options.policy, taxonomy: options.taxonomy, jobs: options.jobs)
+        var pixelAudit = PixelAudit()
         for series in scan.series {
             let prediction = options.policy.skipReason(modality: series.modality) == nil
                 ? options.model.predict(series.metadata) : nil
-            let decision = predictor.decide(series: series.metadata, prediction: prediction)
+            let decision = crossChecked(predictor.decide(series: series.metadata, prediction: prediction), series: series,
+                                        decider: predictor, checker: checker, runID: runID,
+                                        firstTime: !decided.contains(series.seriesInstanceUID), audit: &pixelAudit,
+                                        summary: &summary)
             summary.decisions[decision.kind, default: 0] += 1
             decisions.append(decision)
             if !decided.contains(series.seriesInstanceUID) {
                 decisionRows.append(decisionRecord(decision, series: series, runID: runID))
             }
         }
-        try store.append(decisions: decisionRows, changes: [], errors: [], progress: [])
+        try store.append(decisions: decisionRows, changes: [], errors: pixelAudit.errors, progress: [],
+                         reviews: pixelAudit.reviews)
         var work: [WorkItem] = []
         for (index, series) in scan.series.enumerated() {
             for file in series.files {

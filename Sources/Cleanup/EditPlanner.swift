@@ -116,14 +116,24 @@ public struct EditPlanner: Sendable {
     }
 
     func privateValues(_ decision: SeriesDecision, dateTime: String) -> [PrivateBlock.Element: String] {
+        let source = decision.source ?? .metadata
         var values: [PrivateBlock.Element: String] = [
-            .source: "METADATA", .decision: decision.kind.rawValue, .modelID: String(modelID.prefix(64)),
+            .source: source.rawValue, .decision: decision.kind.rawValue, .modelID: String(modelID.prefix(64)),
             .dateTime: dateTime, .reason: String(decision.reason.prefix(10240)),
             .originalBodyPartExamined: String((decision.originalBodyPartExamined ?? "").prefix(64)),
         ]
-        if let p = decision.prediction {
+        // The predicted body part is the answer the decision rests on: the
+        // pixel model's when it decided alone, else the metadata model's.
+        let answer: (part: String?, confidence: Double)? = source == .pixel
+            ? decision.pixel.map { ($0.bodyPart, $0.confidence) }
+            : decision.prediction.map { ($0.abstained ? nil : $0.bodyPart, $0.confidence) }
+        if let pixel = decision.pixel, let part = pixel.bodyPart {
+            values[.pixelBodyPart] = part
+            values[.pixelConfidence] = String(format: "%.4f", pixel.confidence)
+        }
+        if let p = answer {
             values[.confidence] = String(format: "%.4f", p.confidence)
-            if let part = p.bodyPart, !p.abstained {
+            if let part = p.part {
                 values[.predictedBodyPart] = part
                 if let term = taxonomy.term(part) {
                     values[.codeValue] = term.snomedCode

@@ -27,6 +27,12 @@ public struct Policy: Sendable, Hashable {
                                               "FID", "DOC", "ECG", "HD", "AU", "PLAN"]
     public var privateTags = true
     public var modifyingSystem = "BODYPART"
+    /// Which CT series `clean` cross-checks against their pixels.
+    public var pixelCheck: PixelCheckMode = .lowConfidence
+    /// An external pixel model used instead of the built-in pixel check.
+    public var pixelModel: PixelModel?
+    /// When the proxy defers pixel checks; `clean` ignores it.
+    public var quietHours: QuietHours?
     /// SHA-256 (hex) of the policy text it was read from; "default" for built-in defaults.
     public var hash = "default"
 

@@ -92,6 +92,20 @@ public enum PolicyLoader {
                 let value = try reader.string(node, key: key)
                 guard !value.isEmpty, value.count <= 64 else { throw reader.fail(node, key, "must be 1 to 64 characters (LO)") }
                 policy.modifyingSystem = value
+            case "pixelCheck":
+                let value = try reader.string(node, key: key)
+                guard let mode = Policy.PixelCheckMode(value) else {
+                    throw reader.fail(node, key, "'\(value)' is not one of never, lowConfidence, sample:N% (0 to 100), always")
+                }
+                policy.pixelCheck = mode
+            case "quietHours":
+                let value = try reader.string(node, key: key)
+                guard let hours = Policy.QuietHours(value) else {
+                    throw reader.fail(node, key, "'\(value)' is not a window HH:MM-HH:MM, e.g. \"22:00-06:00\"")
+                }
+                policy.quietHours = hours
+            case "pixelModel":
+                policy.pixelModel = try reader.pixelModel(node, key: key)
             default:
                 throw reader.fail(keyNode, key, "unknown key")
             }
@@ -162,6 +176,30 @@ public enum PolicyLoader {
             var result: [String] = []
             for item in sequence { result.append(try string(item, key: key)) }
             return result
+        }
+
+        /// `pixelModel: {command: /abs/path, timeoutSeconds: 30}`; `null` for none.
+        func pixelModel(_ node: Node, key: String) throws(PolicyError) -> Policy.PixelModel? {
+            if let scalar = node.scalar, ["", "null", "~"].contains(scalar.string) { return nil }
+            var command: String?
+            var timeout = 30.0
+            for (sub, value, subKey) in try mapping(node, key: key) {
+                let path = "\(key).\(sub)"
+                switch sub {
+                case "command":
+                    let text = try string(value, key: path)
+                    guard text.hasPrefix("/") else { throw fail(value, path, "must be an absolute path to an executable") }
+                    command = text
+                case "timeoutSeconds":
+                    guard let seconds = Double(try string(value, key: path)), seconds > 0, seconds <= 3600 else {
+                        throw fail(value, path, "must be a number of seconds from 0 to 3600")
+                    }
+                    timeout = seconds
+                default: throw fail(subKey, path, "unknown key (known: command, timeoutSeconds)")
+                }
+            }
+            guard let command else { throw fail(node, key, "needs command: /path/to/executable") }
+            return Policy.PixelModel(command: command, timeoutSeconds: timeout)
         }
 
         func sources(_ node: Node, key: String) throws(PolicyError) -> [String] {

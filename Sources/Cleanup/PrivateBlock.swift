@@ -22,13 +22,15 @@ public enum PrivateBlock {
         case originalBodyPartExamined = 0x0A
         case dateTime = 0x0B
         case reason = 0x0C
+        case pixelBodyPart = 0x0D
+        case pixelConfidence = 0x0E
 
         public var vr: VR {
             switch self {
-            case .predictedBodyPart, .source, .decision: .CS
+            case .predictedBodyPart, .source, .decision, .pixelBodyPart: .CS
             case .codeValue, .codingScheme: .SH
             case .codeMeaning, .modelID, .hangingCategory, .originalBodyPartExamined: .LO
-            case .confidence: .DS
+            case .confidence, .pixelConfidence: .DS
             case .dateTime: .DT
             case .reason: .LT
             }

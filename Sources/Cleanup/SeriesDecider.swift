@@ -31,14 +31,21 @@ public struct SeriesDecider: Sendable {
         var decision = classify(original: original, prediction: prediction)
         decision.prediction = prediction
         decision.originalBodyPartExamined = original
+        finish(&decision, series: series, predicted: prediction.abstained ? nil : prediction.bodyPart)
+        return decision
+    }
+
+    /// Sets the hanging category and the description fills from the body
+    /// part the decision ends with: the value written, else the original's
+    /// term, else `predicted`.
+    func finish(_ decision: inout SeriesDecision, series: SeriesMetadata, predicted: String?) {
         let hangingPart = decision.newBodyPartExamined.map { taxonomy.normalize($0).term ?? $0 }
-            ?? original.flatMap { taxonomy.normalize($0).term }
-            ?? (prediction.abstained ? nil : prediction.bodyPart)
-        if let part = hangingPart {
-            decision.hangingCategory = hanging.category(modality: modality, bodyPart: part, view: series["ViewPosition"])
+            ?? decision.originalBodyPartExamined.flatMap { taxonomy.normalize($0).term }
+            ?? predicted
+        decision.hangingCategory = hangingPart.map {
+            hanging.category(modality: series["Modality"], bodyPart: $0, view: series["ViewPosition"])
         }
         decision.descriptions = descriptionFills(series: series, bodyPart: hangingPart, decision: decision.kind)
-        return decision
     }
 
     private func classify(original: String?, prediction p: Prediction) -> SeriesDecision {

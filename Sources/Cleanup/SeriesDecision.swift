@@ -39,4 +39,11 @@ public struct SeriesDecision: Sendable, Hashable, Codable {
     public var hangingCategory: String?
     /// Description fill values by keyword (only where the original was empty).
     public var descriptions: [String: String] = [:]
+    /// Whose answer the decision rests on (nil: METADATA).
+    public var source: PredictionSource?
+    /// The pixel model's opinion, when the series was cross-checked.
+    public var pixel: PixelOpinion?
+    /// True when the metadata and pixel answers disagree: the series goes to
+    /// the review queue.
+    public var disagreement: Bool?
 }

@@ -32,6 +32,7 @@ struct AuditCommand: ParsableCommand {
     static func exitCode(for error: AuditError) -> ExitCode {
         switch error {
         case .cannotOpen: return ExitStatus.noInput
+        case .noReview: return ExitStatus.someSkipped
         case .notAuditDatabase, .schemaNewer: return ExitStatus.dataError
         case .unknownRun, .invalidValue: return ExitStatus.usage
         case .readOnly, .writeFailed: return ExitStatus.cannotCreate

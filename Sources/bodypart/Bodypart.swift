@@ -14,7 +14,7 @@ struct Bodypart: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             CleanCommand.self, AuditCommand.self, ClassifyCommand.self, TagsCommand.self, TrainCommand.self,
-            EvaluateCommand.self, PixelcheckCommand.self, ProxyCommand.self,
+            EvaluateCommand.self, PixelcheckCommand.self, ReviewCommand.self, ProxyCommand.self,
         ]
     )
 }

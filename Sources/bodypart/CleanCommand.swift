@@ -17,7 +17,9 @@ struct CleanCommand: ParsableCommand {
             of the series the same way. Choose exactly one of --out DIR (mirror the tree; unchanged files \
             are copied), --in-place (atomic replace, permissions kept) or --dry-run (write nothing but \
             the audit run). Stopping the run (Ctrl-C, kill) and giving the same command again finishes \
-            the job without changing any file twice. Bad files are skipped with a reason.
+            the job without changing any file twice. Bad files are skipped with a reason. CT series the \
+            policy's pixelCheck selects are cross-checked against their pixels; disagreements are \
+            FLAGGED and listed by `bodypart review list`.
             """
     )
 
@@ -139,6 +141,7 @@ struct CleanCommand: ParsableCommand {
             "decisions: \(decisions.isEmpty ? "none" : decisions.joined(separator: ", "))",
             dryRun ? "changes that would be made: \(s.changes) (nothing written)"
                 : "files written \(s.filesWritten) (\(s.changes) attribute changes), unchanged \(s.filesUnchanged), already done \(s.filesAlreadyDone)",
+            "pixel checks \(s.pixelChecks)\(s.pixelErrors > 0 ? " (\(s.pixelErrors) failed, audited)" : ""), reviews opened \(s.reviewsOpened)",
             "skipped \(s.skippedTotal)\(skipped.isEmpty ? "" : " (" + skipped.joined(separator: ", ") + ")")",
             String(format: "elapsed %.1f s, %.0f files/s; audit %@", s.elapsed, rate, auditPath),
         ]

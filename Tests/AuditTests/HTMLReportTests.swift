@@ -74,3 +74,26 @@ import Testing
         }
     }
 }
+
+extension HTMLReportTests {
+    /// Open reviews are listed with both answers; settled ones are not.
+    @Test func openReviewsSection() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        let runID = try Sample.fill(temp.store)
+        let empty = try HTMLReport.load(from: temp.store, runID: runID).render()
+        #expect(empty.contains("<section id=\"reviews\">") && empty.contains("None open."))
+        #expect(empty.contains("<td id=\"total-reviews\" data-count=\"0\">"))
+        try temp.store.append(decisions: [], changes: [], errors: [], progress: [], reviews: [
+            ReviewQueueTests.opening(runID: runID), ReviewQueueTests.opening(runID: runID, series: "1.2.7<x>"),
+        ])
+        try temp.store.recordReview(series: "1.2.7<x>", status: "rejected", label: "HEAD", reviewer: "r", note: nil)
+        let html = try HTMLReport.load(from: temp.store, runID: runID).render()
+        #expect(html.contains("<td id=\"total-reviews\" data-count=\"1\">"))
+        #expect(html.contains("<tr id=\"review-1.2.5.9\" data-status=\"open\" data-metadata=\"HEAD\" data-pixel=\"CHEST\">"))
+        #expect(!html.contains("1.2.7&lt;x&gt;"), "a settled review is not listed")
+        let other = try temp.store.startRun(Sample.run(jobKey: "job-2"))
+        #expect(try HTMLReport.load(from: temp.store, runID: other).reviews.isEmpty, "another run's reviews are not listed")
+        #expect(try HTMLReport.load(from: temp.store, runID: nil).reviews.count == 1)
+    }
+}

@@ -12,6 +12,7 @@ import Testing
         #expect(try PolicyLoader.parse("thresholds: {fill: 0.5}", name: "p").fillThreshold == 0.5)
         #expect(policy.denyModalities.contains("SR"))
         #expect(policy.hash.count == 64)
+        #expect(policy.pixelCheck == .lowConfidence && policy.pixelModel == nil && policy.quietHours == nil)
         let hanging = try HangingRules.load(from: TestEnvironment.rules.appendingPathComponent("hanging.yaml"))
         #expect(hanging.category(modality: "CR", bodyPart: "CHEST", view: "PA") == "CR CHEST PA")
         #expect(hanging.category(modality: "MR", bodyPart: "HEAD", view: nil) == "MR BRAIN")
@@ -30,6 +31,15 @@ import Testing
         ("descriptions:\n  study: [Nonsense]\n", ":2: descriptions.study: 'Nonsense' is not a description source"),
         ("thresholds: {flag: 0.99, correct: 0.9}\n", "must not exceed thresholds.correct"),
         ("mode: [unclosed\n", "not valid YAML"),
+        ("version: 1\npixelCheck: sometimes\n", ":2: pixelCheck: 'sometimes' is not one of never, lowConfidence"),
+        ("pixelCheck: sample:120%\n", ":1: pixelCheck: 'sample:120%'"),
+        ("pixelCheck: sample:10\n", ":1: pixelCheck: 'sample:10'"),
+        ("quietHours: \"22:00-25:00\"\n", ":1: quietHours: '22:00-25:00' is not a window HH:MM-HH:MM"),
+        ("quietHours: \"22:00\"\n", ":1: quietHours: '22:00' is not a window"),
+        ("pixelModel:\n  command: plugin.sh\n", ":2: pixelModel.command: must be an absolute path"),
+        ("pixelModel:\n  command: /bin/x\n  timeoutSeconds: -1\n", ":3: pixelModel.timeoutSeconds: must be a number of seconds"),
+        ("pixelModel:\n  comand: /bin/x\n", ":2: pixelModel.comand: unknown key (known: command, timeoutSeconds)"),
+        ("pixelModel:\n  timeoutSeconds: 5\n", ":2: pixelModel: needs command"),
     ])
     func badPolicyNamesKeyAndLine(text: String, expected: String) throws {
         do {
@@ -46,5 +56,45 @@ import Testing
         let policy = try PolicyLoader.parse("mode: shadow\n", name: "p")
         #expect(!policy.mayChange("BodyPartExamined"))
         #expect(policy.privateTags)
+    }
+
+    @Test func pixelKeysParse() throws {
+        let policy = try PolicyLoader.parse("""
+            pixelCheck: sample:12.5%
+            quietHours: "22:00-06:00"
+            pixelModel: {command: /opt/x/ct-region, timeoutSeconds: 4}
+            """, name: "p")
+        #expect(policy.pixelCheck == .sample(percent: 12.5))
+        #expect(policy.pixelCheck.description == "sample:12.5%")
+        #expect(policy.pixelModel == Policy.PixelModel(command: "/opt/x/ct-region", timeoutSeconds: 4))
+        let hours = try #require(policy.quietHours)
+        #expect(hours.description == "22:00-06:00")
+        #expect(hours.contains(minute: 23 * 60) && hours.contains(minute: 5 * 60 + 59) && !hours.contains(minute: 6 * 60))
+        #expect(!hours.contains(minute: 12 * 60))
+        #expect(try PolicyLoader.parse("pixelCheck: never\npixelModel: null\n", name: "p").pixelCheck == .never)
+        #expect(try PolicyLoader.parse("pixelCheck: always\n", name: "p").pixelCheck == .always)
+    }
+
+    /// lowConfidence picks abstentions and predictions below thresholds.correct;
+    /// a sample picks the same series every time; only CT is ever checked.
+    @Test func pixelCheckSelection() throws {
+        var policy = Policy()
+        func decision(_ kind: DecisionKind, _ confidence: Double) -> SeriesDecision {
+            SeriesDecision(kind: kind, reason: "", prediction: .init(bodyPart: "CHEST", topClass: "CHEST", confidence: confidence,
+                                                                      abstained: false, alternatives: [], evidence: [], modelID: "m"),
+                           originalBodyPartExamined: nil, modificationReason: "COERCE")
+        }
+        #expect(policy.selectsPixelCheck(modality: "CT", decision: decision(.abstained, 0.99), seriesInstanceUID: "1"))
+        #expect(policy.selectsPixelCheck(modality: "CT", decision: decision(.filled, 0.90), seriesInstanceUID: "1"))
+        #expect(!policy.selectsPixelCheck(modality: "CT", decision: decision(.filled, 0.98), seriesInstanceUID: "1"))
+        #expect(!policy.selectsPixelCheck(modality: "MR", decision: decision(.abstained, 0.2), seriesInstanceUID: "1"))
+        #expect(!policy.selectsPixelCheck(modality: "CT", decision: decision(.skipped, 0), seriesInstanceUID: "1"))
+        policy.pixelCheck = .sample(percent: 30)
+        let uids = (0..<1000).map { "1.2.3.\($0)" }
+        let picked = uids.filter { policy.selectsPixelCheck(modality: "CT", decision: decision(.filled, 0.99), seriesInstanceUID: $0) }
+        #expect((200...400).contains(picked.count), "\(picked.count)")
+        #expect(picked == uids.filter { policy.selectsPixelCheck(modality: "CT", decision: decision(.filled, 0.99), seriesInstanceUID: $0) })
+        policy.pixelCheck = .never
+        #expect(!policy.selectsPixelCheck(modality: "CT", decision: decision(.abstained, 0.1), seriesInstanceUID: "1"))
     }
 }
