@@ -24,6 +24,10 @@ public struct BodyPartModel: Sendable {
     public var temperature: Double
     /// Calibrated confidence below which the model abstains.
     public var threshold: Double
+    /// Lower operating point: an answer whose class agrees (same or equivalent) with an
+    /// unambiguous rule match of the series' own description fields is accepted from this
+    /// confidence on (nil: no agreement point, `threshold` alone decides).
+    public var agreementThreshold: Double?
     /// Free-form description: training data, date, figures.
     public var info: [String: String]
     /// The taxonomy whose rule matches are features (needed when `hashing.usesRules`).
@@ -32,7 +36,7 @@ public struct BodyPartModel: Sendable {
     /// Creates a model from its parts.
     public init(modelID: String, classes: [String], hashing: FeatureHashing, linear: LinearWeights,
                 forest: RandomForest? = nil, linearShare: Double = 1, temperature: Double = 1, threshold: Double = 0.5,
-                info: [String: String] = [:], taxonomy: Taxonomy? = nil) {
+                agreementThreshold: Double? = nil, info: [String: String] = [:], taxonomy: Taxonomy? = nil) {
         self.modelID = modelID
         self.classes = classes
         self.hashing = hashing
@@ -41,6 +45,7 @@ public struct BodyPartModel: Sendable {
         self.linearShare = linearShare
         self.temperature = temperature
         self.threshold = threshold
+        self.agreementThreshold = agreementThreshold
         self.info = info
         self.taxonomy = taxonomy
     }
@@ -66,16 +71,54 @@ public struct Predictor: Sendable {
     var dense: [Float] = []
     /// Per class, the classes that count as the same answer (itself first; HEAD and BRAIN).
     let groups: [[Int]]
+    /// Per model class, its index among the taxonomy's classes (−1: none).
+    let taxonomyIndex: [Int]
     /// Number of evidence items reported (0 skips evidence for speed).
     public var evidenceCount = 5
 
     /// Creates a predictor for `model`.
     public init(model: BodyPartModel) {
         self.model = model
-        extractor = FeatureExtractor(hashing: model.hashing, taxonomy: model.taxonomy)
+        let extractor = FeatureExtractor(hashing: model.hashing, taxonomy: model.taxonomy)
+        self.extractor = extractor
         scores = [Float](repeating: 0, count: model.classes.count)
         scratch = scores
         groups = Self.equivalenceGroups(model)
+        taxonomyIndex = model.classes.map { c in extractor.classIndex[c].map(Int.init) ?? -1 }
+    }
+
+    /// The unambiguous rule match of the description fields of the series last extracted, as a
+    /// taxonomy class index (−1: none): the first class `Taxonomy.ruleMatch` finds in
+    /// `RuleBaseline` field order, provided every class matched in any description field is the
+    /// same, equivalent, or a part it contains (CHEST under CHESTABDPELVIS). A field naming a
+    /// broader region ("ABD CORONAL" in an "ABD AND PELVIS" study) or another one makes the match
+    /// ambiguous. BodyPartExamined plays no part. Reads the rule matches cached by the
+    /// extraction: no extra matching.
+    func unambiguousRuleClass() -> Int {
+        guard extractor.taxonomy != nil else { return -1 }
+        let t = extractor.classBytes.count
+        var first = -1
+        for matches in features.ruleMatches {
+            for m in matches {
+                if first < 0 { first = Int(m); continue }
+                if extractor.relation[first * t + Int(m)] > 2 { return -1 }
+            }
+        }
+        return first
+    }
+
+    /// Whether model class `k` is the same as or equivalent to taxonomy class `ruleClass`.
+    func agrees(_ k: Int, ruleClass: Int) -> Bool {
+        guard ruleClass >= 0, k >= 0, k < taxonomyIndex.count, taxonomyIndex[k] >= 0 else { return false }
+        return extractor.relation[taxonomyIndex[k] * extractor.classBytes.count + ruleClass] <= 1
+    }
+
+    /// Whether a prediction of class `best` at `confidence` is answered: at the main threshold,
+    /// or at the agreement threshold when the class agrees with the descriptions' rule match.
+    func accepts(_ best: Int, confidence: Double) -> Bool {
+        if confidence >= model.threshold { return true }
+        guard let a = model.agreementThreshold, confidence >= a else { return false }
+        return agrees(best, ruleClass: unambiguousRuleClass())
     }
 
     /// Per class, itself and the classes the taxonomy judges equivalent to it.
@@ -150,7 +193,7 @@ public struct Predictor: Sendable {
             if second < 0 || scores[k] > scores[second] { third = second; second = k }
             else if third < 0 || scores[k] > scores[third] { third = k }
         }
-        let abstained = confidence < model.threshold
+        let abstained = !accepts(best, confidence: confidence)
         var alternatives: [Prediction.Alternative] = []
         for k in [second, third] where k >= 0 {
             alternatives.append(.init(bodyPart: model.classes[k], confidence: Double(scores[k])))

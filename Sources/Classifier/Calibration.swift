@@ -65,6 +65,56 @@ public enum Calibration {
         return chosen
     }
 
+    /// Two operating points chosen together: an answer is accepted when its confidence reaches
+    /// `main`, or when it `agrees` with an unambiguous rule match of the series' own descriptions
+    /// and its confidence reaches `agreement` (≤ `main`, ≥ `agreementFloor`). Of all pairs whose
+    /// wrong answers stay at or below `maxWrongRate` of the series, the one answering most series
+    /// (ties: the higher `main`). `main` alone is searched over at most `candidates` confidences;
+    /// with `fixedMain`, only the agreement point is searched (none when `fixedMain` already
+    /// exceeds the wrong-answer budget).
+    public static func thresholds(confidences: [Double], correct: [Bool], agrees: [Bool], maxWrongRate: Double,
+                                  agreementFloor: Double = 0.5, fixedMain: Double? = nil, candidates: Int = 400)
+        -> (main: Double, agreement: Double)
+    {
+        let n = confidences.count
+        guard n > 0 else { return (0.5, 0.5) }
+        let budget = Int((maxWrongRate * Double(n)).rounded(.down) + 1e-9)
+        let order = confidences.indices.sorted { confidences[$0] > confidences[$1] }
+        let agreeing = order.filter { agrees[$0] }
+        // Candidate main thresholds: distinct confidences, thinned to `candidates`, plus 1.
+        var distinct: [Double] = []
+        for i in order where distinct.last != confidences[i] { distinct.append(confidences[i]) }
+        let step = max(1, distinct.count / candidates)
+        var mains = stride(from: 0, to: distinct.count, by: step).map { distinct[$0] }
+        mains.insert(1.000_001, at: 0)
+        var best = (main: fixedMain ?? threshold(confidences: confidences, correct: correct, maxWrongRate: maxWrongRate),
+                    agreement: 0.0)
+        best.agreement = best.main
+        if let fixedMain { mains = [fixedMain] }
+        var bestCount = -1
+        for t in mains {
+            var wrong = 0, count = 0
+            for i in order { guard confidences[i] >= t else { break }; count += 1; if !correct[i] { wrong += 1 } }
+            guard wrong <= budget else { break }
+            // Extend with agreeing answers below t, tied confidences together.
+            var agreement = t
+            var k = agreeing.firstIndex { confidences[$0] < t } ?? agreeing.count
+            while k < agreeing.count {
+                let c = confidences[agreeing[k]]
+                guard c >= agreementFloor else { break }
+                var j = k, w = 0
+                while j < agreeing.count && confidences[agreeing[j]] == c { if !correct[agreeing[j]] { w += 1 }; j += 1 }
+                if wrong + w > budget { break }
+                wrong += w
+                count += j - k
+                agreement = c
+                k = j
+            }
+            if count > bestCount { bestCount = count; best = (t, min(agreement, t)) }
+        }
+        return best
+    }
+
     /// Expected calibration error over `bins` equal-width confidence bins.
     public static func expectedCalibrationError(confidences: [Double], correct: [Bool], bins: Int = 10) -> Double {
         guard !confidences.isEmpty else { return 0 }

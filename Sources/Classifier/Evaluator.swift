@@ -76,11 +76,11 @@ public struct GroupedCrossValidation: Sendable {
     }
 
     /// Runs all folds; returns the pooled reports, the test examples in evaluation order and the
-    /// model's predictions for them per condition.
+    /// model's and the rules' predictions for them per condition.
     public func runDetailed(examples: [TrainingExample], extra: [TrainingExample], taxonomy: Taxonomy,
                             conditions: [BPECondition] = BPECondition.standard,
                             progress: (String) -> Void = { _ in })
-        -> (reports: [EvaluationReport], tested: [TrainingExample], predictions: [[Prediction]])
+        -> (reports: [EvaluationReport], tested: [TrainingExample], predictions: [[Prediction]], rules: [[Prediction]])
     {
         var tested: [TrainingExample] = []
         let fold = assign(examples)
@@ -111,6 +111,6 @@ public struct GroupedCrossValidation: Sendable {
             out.append(EvaluationReport(name: "model \(condition)", labels: labels, predictions: model[c], taxonomy: taxonomy))
             out.append(EvaluationReport(name: "rules \(condition)", labels: labels, predictions: rules[c], taxonomy: taxonomy))
         }
-        return (out, tested, model)
+        return (out, tested, model, rules)
     }
 }

@@ -47,6 +47,18 @@ public struct ModelBuilder: Sendable {
     public var cleanCalibration = false
     /// Most training series per (group, class) after cleaning (0: no cap).
     public var capPerGroupClass = 0
+    /// Fit temperature and thresholds on the trusted part of the calibration collections
+    /// (``trustedMask(_:taxonomy:)``) rather than on all of it: IDC labels are wrong for whole
+    /// collections, and a threshold fitted on them prices label noise as model error.
+    public var trustedCalibration = true
+    /// Also fit the agreement operating point (``BodyPartModel/agreementThreshold``).
+    public var agreementPoint = true
+    /// Fit the main threshold on the trusted series too (else on all held-out series, noisy
+    /// labels: the trusted subset is chosen by rule agreement, so it vouches for answers the rules
+    /// corroborate, not for the others).
+    public var mainThresholdOnTrusted = false
+    /// Lowest agreement threshold allowed (the model's top class must still hold this much).
+    public var agreementFloor = 0.5
 
     /// Creates a builder with default settings.
     public init() {}
@@ -142,31 +154,107 @@ public struct ModelBuilder: Sendable {
         return forestTrainer.train(rows: rows, featureCount: width, labels: labels, classCount: classes.count, progress: progress)
     }
 
-    /// Fits temperature and threshold on held-out examples with BodyPartExamined hidden.
+    /// Fits temperature and thresholds on held-out examples with BodyPartExamined hidden: on the
+    /// trusted ones (``trustedMask(_:taxonomy:)``) when `trustedCalibration`, else on all. The
+    /// figures on all (noisy labels) and on the trusted ones go to `progress` and `model.info`.
     public func calibrate(_ model: inout BodyPartModel, on calibration: [TrainingExample], taxonomy: Taxonomy,
                           progress: (String) -> Void = { _ in }) {
         let index = Dictionary(uniqueKeysWithValues: model.classes.enumerated().map { ($1, $0) })
         var predictor = model.makePredictor()
-        var logits: [[Float]] = [], labels: [Int] = [], labelNames: [String] = []
+        var logits: [[Float]] = [], labels: [Int] = [], ruleClass: [Int] = []
         for e in calibration {
             logits.append(predictor.logits(e.metadata.withBodyPartExamined(nil)))
+            ruleClass.append(predictor.unambiguousRuleClass())
             labels.append(index[e.label] ?? -1)
-            labelNames.append(e.label)
         }
-        let known = labels.indices.filter { labels[$0] >= 0 }
+        let trusted = trustedCalibration ? Self.trustedMask(calibration, taxonomy: taxonomy) : calibration.map { _ in true }
+        let fit = calibration.indices.filter { trusted[$0] }
+        let known = fit.filter { labels[$0] >= 0 }
         if !known.isEmpty {
             model.temperature = Calibration.fitTemperature(logits: known.map { logits[$0] }, labels: known.map { labels[$0] })
         }
-        var confidences: [Double] = [], correct: [Bool] = []
         let groups = Predictor.equivalenceGroups(model)
+        var confidences: [Double] = [], correct: [Bool] = [], agrees: [Bool] = []
         for (i, var zi) in logits.enumerated() {
             Calibration.softmax(&zi, temperature: Float(model.temperature))
             let (best, confidence) = Predictor.decide(zi, groups: groups)
             confidences.append(confidence)
-            correct.append(taxonomy.areEquivalent(model.classes[best], labelNames[i]))
+            correct.append(taxonomy.areEquivalent(model.classes[best], calibration[i].label))
+            agrees.append(predictor.agrees(best, ruleClass: ruleClass[i]))
         }
-        model.threshold = max(Calibration.threshold(confidences: confidences, correct: correct, maxWrongRate: maxWrongRate), 0.3)
-        progress(String(format: "calibration: temperature %.3f, threshold %.3f", model.temperature, model.threshold))
+        func pick<T>(_ a: [T]) -> [T] { fit.map { a[$0] } }
+        let alone = max(Calibration.threshold(confidences: pick(confidences), correct: pick(correct),
+                                              maxWrongRate: maxWrongRate), 0.3)
+        let noisy = max(Calibration.threshold(confidences: confidences, correct: correct, maxWrongRate: maxWrongRate), 0.3)
+        if agreementPoint {
+            let t = Calibration.thresholds(confidences: pick(confidences), correct: pick(correct), agrees: pick(agrees),
+                                           maxWrongRate: maxWrongRate, agreementFloor: agreementFloor,
+                                           fixedMain: mainThresholdOnTrusted ? nil : noisy)
+            model.threshold = max(t.main, 0.3)
+            model.agreementThreshold = max(t.agreement, agreementFloor)
+        } else {
+            model.threshold = mainThresholdOnTrusted ? alone : noisy
+            model.agreementThreshold = nil
+        }
+        /// Coverage, accuracy on answered and wrong share of the given examples at the chosen points.
+        func figures(_ rows: [Int]) -> String {
+            var answered = 0, right = 0
+            for i in rows {
+                let ok = confidences[i] >= model.threshold
+                    || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i]
+                guard ok else { continue }
+                answered += 1
+                if correct[i] { right += 1 }
+            }
+            let n = Double(max(rows.count, 1))
+            return String(format: "n=%d coverage %.1f%% acc(answered) %.1f%% wrong %.1f%%", rows.count,
+                          100 * Double(answered) / n, 100 * Double(right) / Double(max(answered, 1)),
+                          100 * Double(answered - right) / n)
+        }
+        let all = Array(calibration.indices), trustedRows = calibration.indices.filter { trusted[$0] }
+        model.info["calibrationTrusted"] = String(trustedRows.count)
+        model.info["thresholdNoisyLabels"] = String(format: "%.4f", noisy)
+        model.info["thresholdTrustedAlone"] = String(format: "%.4f", alone)
+        model.info["calibrationFiguresNoisy"] = figures(all)
+        model.info["calibrationFiguresTrusted"] = figures(trustedRows)
+        progress(String(format: "calibration: temperature %.3f, threshold %.3f, agreement threshold %@ "
+                        + "(fitted on %@ held-out series; threshold alone on noisy labels would be %.3f, on trusted %.3f)",
+                        model.temperature, model.threshold, model.agreementThreshold.map { String(format: "%.3f", $0) } ?? "none",
+                        trustedCalibration ? "\(trustedRows.count) trusted of \(all.count)" : "all \(all.count)", noisy, alone))
+        progress("calibration figures, BodyPartExamined hidden: noisy labels " + figures(all) + "; trusted labels " + figures(trustedRows))
+    }
+
+    /// Which examples keep a trusted label: those whose label is not contradicted by the rule
+    /// class of their own descriptions (``conflictsWithRules(_:taxonomy:strict:)``, the
+    /// training cleaning rule), outside (group, label) sets where most series whose descriptions
+    /// name a region contradict the label (a collection-wide label such as OVARY on CT thorax).
+    /// Series whose descriptions name no region keep their label unless their set is dropped.
+    public static func trustedMask(_ examples: [TrainingExample], taxonomy: Taxonomy, majority: Double = 0.5) -> [Bool] {
+        let rules = RuleBaseline(taxonomy: taxonomy)
+        var matched: [String: Int] = [:], conflicting: [String: Int] = [:]
+        var conflict = [Bool](repeating: false, count: examples.count)
+        var cache: [String: String?] = [:]
+        for (i, e) in examples.enumerated() {
+            let m = e.metadata
+            let key = RuleBaseline.fields.map { m[$0] ?? "" }.joined(separator: "\u{1}")
+            let found: String?
+            if let hit = cache[key] { found = hit } else {
+                found = rules.predict(m.withBodyPartExamined(nil)).bodyPart
+                cache[key] = found
+            }
+            guard let found else { continue }
+            let g = e.group + "\u{1}" + e.label
+            matched[g, default: 0] += 1
+            if !(taxonomy.areEquivalent(found, e.label) || taxonomy.contains(found, e.label) || taxonomy.contains(e.label, found)) {
+                conflict[i] = true
+                conflicting[g, default: 0] += 1
+            }
+        }
+        return examples.indices.map { i in
+            let g = examples[i].group + "\u{1}" + examples[i].label
+            let bad = Double(conflicting[g] ?? 0) > majority * Double(matched[g] ?? 0)
+            return !conflict[i] && !bad && examples[i].label != "UNKNOWN"
+        }
     }
 
     /// Whether the first class the rules find in the example's descriptions (BodyPartExamined

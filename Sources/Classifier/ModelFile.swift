@@ -14,7 +14,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .notAModel(let path): "\(path): not a bodypart model file (bad magic); pass a .bpmodel file written by `bodypart train`"
-        case .unsupportedVersion(let path, let v): "\(path): model format version \(v) is not supported; retrain or upgrade bodypart"
+        case .unsupportedVersion(let path, let v): "\(path): model format version \(v) is not supported (this build reads \(ModelFile.readableVersions.lowerBound)–\(ModelFile.readableVersions.upperBound)); retrain or upgrade bodypart"
         case .corrupt(let path, let why): "\(path): corrupt model file (\(why)); retrain or restore it"
         }
     }
@@ -25,8 +25,10 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable {
 public enum ModelFile {
     /// First 8 bytes of every model file.
     public static let magic: [UInt8] = Array("BPMODEL\u{0}".utf8)
-    /// Current format version.
-    public static let version: UInt32 = 1
+    /// Current format version (2: header key `agreementThreshold`).
+    public static let version: UInt32 = 2
+    /// Versions this build reads (version 1 files have no agreement threshold).
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
 
     /// The JSON header.
     struct Header: Codable {
@@ -35,6 +37,7 @@ public enum ModelFile {
         var hashing: FeatureHashing
         var temperature: Double
         var threshold: Double
+        var agreementThreshold: Double?
         var linearShare: Double
         var info: [String: String]
         var linearOffset: Int
@@ -62,7 +65,8 @@ public enum ModelFile {
         q.withUnsafeBytes { linear.append(contentsOf: $0) }
         let forest = model.forest?.encoded() ?? Data()
         var header = Header(modelID: model.modelID, classes: model.classes, hashing: model.hashing,
-                            temperature: model.temperature, threshold: model.threshold, linearShare: model.linearShare,
+                            temperature: model.temperature, threshold: model.threshold,
+                            agreementThreshold: model.agreementThreshold, linearShare: model.linearShare,
                             info: model.info, linearOffset: 0, linearEncoding: "int8-per-class-scale",
                             forestOffset: nil, forestLength: nil)
         // Offsets depend on the header length; fixed-width placeholders make two passes converge.
@@ -90,7 +94,7 @@ public enum ModelFile {
     public static func decode(_ data: Data, path: String = "model") throws -> BodyPartModel {
         guard data.count >= 16, Array(data.prefix(8)) == magic else { throw ModelFileError.notAModel(path) }
         let v = read(data, 8), hl = Int(read(data, 12))
-        guard v == version else { throw ModelFileError.unsupportedVersion(path, v) }
+        guard readableVersions.contains(v) else { throw ModelFileError.unsupportedVersion(path, v) }
         guard data.count >= 16 + hl else { throw ModelFileError.corrupt(path, "truncated header") }
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: data.subdata(in: 16..<(16 + hl))) }
@@ -118,7 +122,8 @@ public enum ModelFile {
         return BodyPartModel(modelID: header.modelID, classes: header.classes, hashing: header.hashing,
                              linear: LinearWeights(classCount: c, buckets: buckets, weights: weights, bias: bias),
                              forest: forest, linearShare: header.linearShare, temperature: header.temperature,
-                             threshold: header.threshold, info: header.info)
+                             threshold: header.threshold, agreementThreshold: v >= 2 ? header.agreementThreshold : nil,
+                             info: header.info)
     }
 
     /// `bp-meta-YYYY.MM-<8 hex>`: the date and a hash of the quantized weights and classes.

@@ -98,7 +98,19 @@ struct EvaluateCommand: ParsableCommand {
         let cv = GroupedCrossValidation(folds: folds, builder: builder)
         let result = cv.runDetailed(examples: examples, extra: extra, taxonomy: taxonomy) { Console.status($0 + "\n") }
         try writePredictions(result.tested, result.predictions, taxonomy: taxonomy)
-        return result.reports
+        // The same predictions scored on the trusted labels only (see ModelBuilder.trustedMask).
+        let trusted = ModelBuilder.trustedMask(result.tested, taxonomy: taxonomy)
+        let rows = result.tested.indices.filter { trusted[$0] }
+        let labels = rows.map { result.tested[$0].label }
+        var trustedReports: [EvaluationReport] = []
+        for (c, condition) in BPECondition.standard.enumerated() {
+            trustedReports.append(EvaluationReport(name: "model \(condition) trusted", labels: labels,
+                                          predictions: rows.map { result.predictions[c][$0] }, taxonomy: taxonomy))
+            trustedReports.append(EvaluationReport(name: "rules \(condition) trusted", labels: labels,
+                                          predictions: rows.map { result.rules[c][$0] }, taxonomy: taxonomy))
+        }
+        Console.status("trusted labels: \(rows.count) of \(result.tested.count) series\n")
+        return result.reports + trustedReports
     }
 
     /// Prints series per second of features + prediction on one thread (thread CPU time): with a

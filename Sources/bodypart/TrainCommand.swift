@@ -47,6 +47,7 @@ struct TrainCommand: ParsableCommand {
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if !(0..<1).contains(maxWrongRate) { throw ValidationError("--max-wrong-rate must be in [0, 1)") }
         if !out.hasSuffix(".bpmodel") { throw ValidationError("--out must name a .bpmodel file") }
+        try tuning.validate()
     }
 
     func run() throws {
@@ -73,6 +74,9 @@ struct TrainCommand: ParsableCommand {
         let (_, held) = ModelBuilder.splitByGroup(examples, share: builder.calibrationShare, seed: builder.seed)
         Console.out("held-out calibration collections (\(Set(held.map(\.group)).count)), used to fit the threshold:")
         for r in Evaluator(taxonomy: taxonomy).evaluate(model: model, examples: held) { Console.out(r.summaryLine) }
+        let trusted = zip(held, ModelBuilder.trustedMask(held, taxonomy: taxonomy)).filter(\.1).map(\.0)
+        Console.out("trusted part (\(trusted.count) of \(held.count): label not contradicted by the series' own descriptions):")
+        for r in Evaluator(taxonomy: taxonomy).evaluate(model: model, examples: trusted) { Console.out(r.summaryLine) }
         Console.flush()
     }
 
@@ -122,6 +126,19 @@ struct TrainingTuning: ParsableArguments {
     @Option(help: "Trees in the forest.")
     var trees = 30
 
+    @Option(help: "Fit temperature and thresholds on the trusted held-out series only: labels not contradicted by their own descriptions, outside collection×label sets most of whose series contradict it (true/false).")
+    var trustedCalibration = true
+
+    @Option(help: "Also fit the agreement threshold: answers agreeing with an unambiguous rule match of the descriptions are accepted from it (true/false).")
+    var agreement = true
+
+    @Option(help: "Which held-out labels fit the main threshold: trusted, or all (noisy IDC labels); the agreement threshold is always fitted on the trusted ones.")
+    var mainThresholdLabels = "all"
+
+    func validate() throws {
+        if !["all", "trusted"].contains(mainThresholdLabels) { throw ValidationError("--main-threshold-labels must be 'all' or 'trusted'") }
+    }
+
     func apply(to builder: inout ModelBuilder) {
         builder.dropRuleConflicts = cleanLabels
         builder.cleanCalibration = cleanCalibration
@@ -129,5 +146,8 @@ struct TrainingTuning: ParsableArguments {
         builder.capPerGroupClass = capPerCollectionClass
         builder.linearShare = linearShare
         builder.forestTrainer.trees = trees
+        builder.trustedCalibration = trustedCalibration
+        builder.agreementPoint = agreement
+        builder.mainThresholdOnTrusted = mainThresholdLabels != "all"
     }
 }

@@ -46,6 +46,28 @@ struct CalibrationTests {
         }
     }
 
+    @Test("the agreement point answers more series within the same wrong-answer limit")
+    func agreementPoint() {
+        var rng = SplitMix(seed: 11)
+        let n = 2000
+        let conf = (0..<n).map { _ in 0.4 + 0.6 * rng.unit() }
+        let agrees = conf.map { _ in rng.unit() < 0.5 }
+        // Agreeing answers are right 99.5 % of the time, others as often as their confidence says.
+        let correct = zip(conf, agrees).map { c, a in rng.unit() < (a ? 0.995 : c * c) }
+        let alone = Calibration.threshold(confidences: conf, correct: correct, maxWrongRate: 0.01)
+        let t = Calibration.thresholds(confidences: conf, correct: correct, agrees: agrees, maxWrongRate: 0.01)
+        #expect(t.agreement <= t.main && t.agreement >= 0.5)
+        var answered = 0, wrong = 0
+        for i in 0..<n where conf[i] >= t.main || (agrees[i] && conf[i] >= t.agreement) {
+            answered += 1
+            if !correct[i] { wrong += 1 }
+        }
+        #expect(Double(wrong) / Double(n) <= 0.01)
+        #expect(answered > conf.filter { $0 >= alone }.count)
+        let fixed = Calibration.thresholds(confidences: conf, correct: correct, agrees: agrees, maxWrongRate: 0.01, fixedMain: 0.99)
+        #expect(fixed.main == 0.99 && fixed.agreement <= 0.99)
+    }
+
     @Test("expected calibration error is zero for a perfectly calibrated bin")
     func ece() {
         let conf = [0.75, 0.75, 0.75, 0.75]

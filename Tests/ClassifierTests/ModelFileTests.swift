@@ -34,6 +34,46 @@ struct ModelFileTests {
         #expect(throws: ModelFileError.self) { try ModelFile.decode(Data("hello world, not a model".utf8), path: "x") }
     }
 
+    @Test("format version 1 files still load (no agreement threshold); unknown versions fail clearly")
+    func versions() throws {
+        var builder = ModelBuilder()
+        builder.linearTrainer.epochs = 1
+        builder.modelType = .linear
+        var model = builder.build(examples: try Fixtures.radlex(), taxonomy: Fixtures.taxonomy)
+        model.agreementThreshold = 0.6
+        var data = ModelFile.encode(model)
+        #expect(try ModelFile.decode(data).agreementThreshold == 0.6)
+        data[8] = 1
+        let v1 = try ModelFile.decode(data)
+        #expect(v1.agreementThreshold == nil && v1.threshold == model.threshold)
+        data[8] = 3
+        #expect {
+            try ModelFile.decode(data, path: "m.bpmodel")
+        } throws: { error in
+            "\(error)".contains("m.bpmodel: model format version 3 is not supported")
+        }
+    }
+
+    @Test("agreement needs an unambiguous rule match of the descriptions")
+    func ruleAgreement() throws {
+        let model = try BodyPartModel.load(from: Fixtures.root.appendingPathComponent("Rules/model/default.bpmodel"), taxonomy: Fixtures.taxonomy)
+        var predictor = model.makePredictor()
+        let tax = Fixtures.taxonomy
+        func ruleClass(_ a: [String: String]) -> String? {
+            _ = predictor.predict(SeriesMetadata(attributes: a))
+            let r = predictor.unambiguousRuleClass()
+            return r >= 0 ? tax.classes[r] : nil
+        }
+        #expect(ruleClass(["SeriesDescription": "CT CHEST W CONTRAST"]) == "CHEST")
+        // A composite and its parts: unambiguous.
+        #expect(ruleClass(["SeriesDescription": "CHEST 2.5 MM/ABD.PEL 2.5MM"]) == "CHESTABDPELVIS")
+        // The study names a broader region than the series, or another one: ambiguous.
+        #expect(ruleClass(["SeriesDescription": "ABD CORONAL", "StudyDescription": "CT ABD AND PELVIS WITH IV CONT"]) == nil)
+        #expect(ruleClass(["SeriesDescription": "CT CHEST", "StudyDescription": "MR KNEE"]) == nil)
+        #expect(ruleClass(["BodyPartExamined": "CHEST"]) == nil)
+        #expect(model.agreementThreshold.map { $0 < model.threshold } ?? false)
+    }
+
     @Test("the shipped default model loads fast and predicts known descriptions")
     func shipped() throws {
         let start = Date()
