@@ -39,8 +39,10 @@ extension SeriesDecider {
         // The metadata model gave no answer: the pixels decide alone.
         let original = decision.originalBodyPartExamined ?? ""
         guard let term = original.isEmpty ? nil : taxonomy.normalize(original).term else {
-            guard pixel.confidence >= policy.fillThreshold else {
-                d.reason += "; \(said) is below thresholds.fill; nothing filled"
+            // The pixel check has no calibrated abstention of its own: with
+            // `fill: model` it must reach thresholds.flag to fill.
+            guard pixel.confidence >= (policy.fillThreshold ?? policy.flagThreshold) else {
+                d.reason += "; \(said) is below the fill threshold; nothing filled"
                 return d
             }
             d.kind = .filled
