@@ -89,11 +89,17 @@ class Worker : public DcmBaseSCPPool::DcmBaseSCPWorker, private DcmThreadSCP {
     void notifyRECEIVEProgress(const unsigned long byteCount) override { received_ = byteCount; }
     OFCondition handleIncomingCommand(T_DIMSE_Message *message, const DcmPresentationContextInfo &info) override;
     void refuseAssociation(const DcmRefuseReasonType reason) override;
+    void notifyAssociationRequest(const T_ASC_Parameters &params, DcmSCPActionType &action) override {
+        params_ = const_cast<T_ASC_Parameters *>(&params);
+        action = DCMSCP_ACTION_UNDEFINED;
+    }
+    OFCondition negotiateAssociation() override;
 
   private:
     void event(int kind, const std::string &detail);
     OFCondition store(T_DIMSE_C_StoreRQ &request, const DcmPresentationContextInfo &info);
     Pool &owner_;
+    T_ASC_Parameters *params_ = nullptr;
     uint64_t id_ = 0;
     unsigned long received_ = 0;
     unsigned long objects_ = 0;
@@ -163,6 +169,23 @@ void Worker::event(int kind, const std::string &detail) {
     if (kind == BP_ASSOC_RELEASED || kind == BP_ASSOC_ABORTED || kind == BP_ASSOC_FAILED)
         text = std::to_string(objects_) + " object(s)" + (detail.empty() ? "" : "; " + detail);
     owner_.report(kind, id_, getPeerAETitle().c_str(), getPeerIP().c_str(), text);
+}
+
+/// Accepts Verification and every storage SOP class in every transfer
+/// syntax DCMTK knows, as storescp does (a DcmSCPConfig profile holds at
+/// most 128 contexts, fewer than the storage SOP classes).
+OFCondition Worker::negotiateAssociation() {
+    if (!params_) return DIMSE_ILLEGALASSOCIATION;
+    static const std::vector<std::string> syntaxes = knownTransferSyntaxes();
+    std::vector<const char *> ts;
+    for (const std::string &s : syntaxes) ts.push_back(s.c_str());
+    const char *verification[] = {UID_VerificationSOPClass};
+    const char *plain[] = {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax};
+    OFCondition cond = ASC_acceptContextsWithPreferredTransferSyntaxes(params_, verification, 1, plain, 2);
+    if (cond.good())
+        cond = ASC_acceptContextsWithPreferredTransferSyntaxes(params_, dcmAllStorageSOPClassUIDs, numberOfDcmAllStorageSOPClassUIDs,
+                                                               ts.data(), static_cast<int>(ts.size()));
+    return cond;
 }
 
 OFBool Worker::checkCallingAETitleAccepted(const OFString &callingAE) {
@@ -267,7 +290,6 @@ struct bp_scu {
     Sender sender;
     bp_scu_config config;
     std::string ae, peer, host;
-    bool networkReady = false;
 };
 
 extern "C" {
@@ -288,14 +310,12 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
     cfg.setHostLookupEnabled(OFFalse);
     cfg.setProgressNotificationMode(OFTrue);
     pool->setMaxThreads(config->max_associations ? config->max_associations : 8);
-    OFList<OFString> syntaxes;
-    for (const std::string &ts : knownTransferSyntaxes()) syntaxes.push_back(ts.c_str());
+    // Contexts are accepted in Worker::negotiateAssociation; the profile
+    // only needs to exist.
     OFList<OFString> verification;
     verification.push_back(UID_LittleEndianExplicitTransferSyntax);
     verification.push_back(UID_LittleEndianImplicitTransferSyntax);
     cfg.addPresentationContext(UID_VerificationSOPClass, verification);
-    for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; ++i)
-        cfg.addPresentationContext(dcmAllStorageSOPClassUIDs[i], syntaxes);
     OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, static_cast<int>(cfg.getACSETimeout()), &pool->network_);
     if (cond.bad()) {
         *status = netFail(BP_E_IO, std::string("cannot listen on port ") + std::to_string(config->port) + ": " + cond.text());
@@ -369,12 +389,12 @@ int bp_scu_connect(bp_scu *scu, const char *const *sop_classes, const char *cons
         plain.push_back(UID_LittleEndianImplicitTransferSyntax);
         s.addPresentationContext(c.c_str(), plain);
     }
-    if (!scu->networkReady) {
-        OFCondition cond = s.initNetwork();
-        if (cond.bad()) return netFail(BP_E_IO, std::string("cannot initialise the network: ") + cond.text());
-        scu->networkReady = true;
-    }
-    OFCondition cond = s.negotiateAssociation();
+    // DcmSCU puts the proposed contexts into the association parameters in
+    // initNetwork(), and frees them when an association closes: set up anew.
+    s.freeNetwork();
+    OFCondition cond = s.initNetwork();
+    if (cond.bad()) return netFail(BP_E_IO, std::string("cannot initialise the network: ") + cond.text());
+    cond = s.negotiateAssociation();
     if (cond.bad()) {
         s.closeAssociation(DCMSCU_ABORT_ASSOCIATION);
         return netFail(BP_E_IO, scu->peer + "@" + scu->host + ":" + std::to_string(scu->config.port) + ": " + cond.text());
