@@ -10,6 +10,7 @@
 #include <dcmtk/dcmnet/scpthrd.h>
 #include <dcmtk/dcmnet/scu.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <thread>
 #include <vector>
 
@@ -120,6 +122,7 @@ class Pool : public DcmBaseSCPPool {
     std::string ae_, incoming_;
     std::vector<std::string> allowed_;
     std::atomic<uint64_t> nextAssociation_{1};
+    std::atomic<unsigned long> largest_{0};
     std::atomic<bool> stopping_{false};
     T_ASC_Network *network_ = nullptr;
     std::thread loop_;
@@ -219,6 +222,20 @@ OFCondition Worker::handleIncomingCommand(T_DIMSE_Message *message, const DcmPre
 OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationContextInfo &info) {
     std::string path = owner_.incoming_ + "/.recv-" + std::to_string(id_) + "-" + std::to_string(++objects_) + ".part";
     received_ = 0;
+    // DCMTK 3.6.7 waits for data that never comes when a write to the file
+    // fails on the last PDV: with too little room left, take the dataset in
+    // memory, drop it and answer Out of Resources at once.
+    struct statvfs fs;
+    unsigned long needed = std::max(2 * owner_.largest_.load(), 1UL << 20);
+    if (statvfs(owner_.incoming_.c_str(), &fs) == 0 && static_cast<unsigned long>(fs.f_bavail) * fs.f_frsize < needed) {
+        DcmDataset *dropped = nullptr;
+        OFCondition cond = DcmThreadSCP::receiveSTORERequest(request, info.presentationContextID, dropped);
+        delete dropped;
+        if (cond.bad()) return cond;
+        owner_.report(BP_ASSOC_FAILED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(),
+                      std::string("cannot store ") + request.AffectedSOPInstanceUID + ": the spool's file system is full");
+        return sendSTOREResponse(info.presentationContextID, request, STATUS_STORE_Refused_OutOfResources);
+    }
     OFCondition cond = receiveSTORERequest(request, info.presentationContextID, path.c_str());
     Uint16 status = STATUS_Success;
     if (cond.bad()) {
@@ -239,6 +256,8 @@ OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationConte
                           std::string("cannot store ") + request.AffectedSOPInstanceUID + ": incomplete write (disk full?)");
             status = STATUS_STORE_Refused_OutOfResources;
         } else {
+            unsigned long size = static_cast<unsigned long>(info_.st_size), known = owner_.largest_.load();
+            while (size > known && !owner_.largest_.compare_exchange_weak(known, size)) {}
             std::string calling = getPeerAETitle().c_str(), peer = getPeerIP().c_str();
             bp_store_request r = {id_, calling.c_str(), peer.c_str(), request.AffectedSOPClassUID,
                                   request.AffectedSOPInstanceUID, info.acceptedTransferSyntax.c_str(), path.c_str()};
