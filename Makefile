@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 APT_PACKAGES := libdcmtk-dev dcmtk libgdcm-dev libsqlite3-dev
-TEST_PACKAGES := dicom3tools chromium
+TEST_PACKAGES := dicom3tools chromium orthanc
 MODEL_TYPE ?= linear
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/bodypart
 export TCP_NODELAY := 1
@@ -43,6 +43,9 @@ test: test-deps ## Build and run every test
 
 bench: build ## Benchmarks with reference tools side by side (see Benchmarks/)
 	Benchmarks/run-all.sh
+
+bench-proxy: test-deps ## Proxy throughput vs direct, Orthanc auto-route and a scripted relay (2,000 CT slices)
+	Benchmarks/proxy/run.sh
 
 lint: ## swift format and clang-format, in check mode (reports; installs clang-format if missing)
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="clang-format"

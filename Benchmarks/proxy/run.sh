@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# bodypart proxy throughput against three other ways of relaying C-STORE, all in one run:
+#   direct    storescu → storescp
+#   proxy     storescu → bodypart proxy → storescp
+#   orthanc   storescu → Orthanc (Lua OnStoredInstance auto-route) → storescp
+#   scripted  storescu → storescp --exec-on-reception "dcmodify … && storescu …" → storescp
+# Each over one association and over 4 in parallel. Time = until the last object is at the
+# final receiver. The corpus is the 2,000 CT slices Benchmarks/run-all.sh builds (copies of the
+# dicom-dev CT volumes), under $BENCH_DIR (default /tmp/bodypart-bench), never in the repository.
+# The corpus holds one JPEG Lossless volume: senders propose it (-xs), receivers accept all (+xa).
+# BENCH_FILES, BENCH_DIR, BENCH_SCRATCH_PATH (swift build --scratch-path) override the defaults.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+BENCH_DIR="${BENCH_DIR:-/tmp/bodypart-bench}"
+SHARED="${BODYPART_SHARED_DATA:-$ROOT/../shared/data}"
+FILES="$SHARED/dicom-dev/files"
+CORPUS="$BENCH_DIR/corpus"
+COUNT="${BENCH_FILES:-2000}"
+WORK="$BENCH_DIR/proxy"
+SWIFT="${SWIFT:-swift}"
+export TCP_NODELAY=1
+VOLUMES=(
+  "plotly__dash-vtk@46b4801/demos/data/ct_whole_body"
+  "plotly__dash-vtk@e50bf6d/demos/data/ct_scans"
+  "plotly__dash-vtk/demos/data/ct_lung"
+  "neurolabusc__dcm_qa_ct/In/GE"
+)
+say() { echo "bench-proxy: $*" >&2; }
+for tool in storescu storescp dcmodify Orthanc curl; do
+  command -v "$tool" >/dev/null || { say "missing $tool (make test-deps installs dcmtk and orthanc)"; exit 69; }
+done
+
+cd "$ROOT"
+say "building bodypart (release)"
+build=(build -c release)
+[ -z "${BENCH_SCRATCH_PATH:-}" ] || build+=(--scratch-path "$BENCH_SCRATCH_PATH")
+"$SWIFT" "${build[@]}" --product bodypart >&2
+BODYPART="$("$SWIFT" "${build[@]}" --show-bin-path)/bodypart"
+
+if [ "$(find "$CORPUS" -maxdepth 1 -type f 2>/dev/null | wc -l)" -ne "$COUNT" ]; then
+  say "making the corpus: $COUNT files in $CORPUS"
+  sources=()
+  for volume in "${VOLUMES[@]}"; do
+    [ -d "$FILES/$volume" ] || { say "missing $FILES/$volume (set BODYPART_SHARED_DATA)"; exit 66; }
+    while IFS= read -r file; do sources+=("$file"); done < <(find "$FILES/$volume" -maxdepth 1 -type f | sort)
+  done
+  rm -rf "$CORPUS" && mkdir -p "$CORPUS"
+  for ((i = 0; i < COUNT; i++)); do
+    source="${sources[i % ${#sources[@]}]}"
+    cp "$source" "$CORPUS/$(printf '%04d' "$i")-$(basename "$(dirname "$source")")-$(basename "$source")"
+  done
+fi
+mapfile -t corpus < <(find "$CORPUS" -maxdepth 1 -type f | sort)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; say "port $1 never opened"; return 1; }
+count_files() { find "$1" -type f ! -name '.*' 2>/dev/null | wc -l; }
+now() { date +%s.%N; }
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# send PORT ASSOCIATIONS: storescu over 1 or N parallel associations (the corpus split in N).
+send() {
+  local port=$1 n=$2 i senders=()
+  for ((i = 0; i < n; i++)); do
+    local part=()
+    for ((j = i; j < ${#corpus[@]}; j += n)); do part+=("${corpus[j]}"); done
+    storescu -xs -aet MODALITY -aec RELAY 127.0.0.1 "$port" "${part[@]}" >/dev/null 2>&1 &
+    senders+=($!)
+  done
+  for p in "${senders[@]}"; do wait "$p" || say "storescu $p failed"; done
+}
+
+# until RECEIVED_DIR has all files; prints seconds since START; samples proxy RSS at 500 / all.
+wait_all() {
+  local dir=$1 start=$2 pid=${3:-} seen500=""
+  while :; do
+    local n; n=$(count_files "$dir")
+    if [ -n "$pid" ] && [ -z "$seen500" ] && [ "$n" -ge 500 ]; then seen500=$(rss_mb "$pid"); RSS500=$seen500; fi
+    [ "$n" -ge "$COUNT" ] && break
+    if awk -v s="$start" -v n="$(now)" 'BEGIN { exit !(n - s > 900) }'; then say "timeout at $n/$COUNT in $dir"; break; fi
+    sleep 0.05
+  done
+  [ -z "$pid" ] || RSSALL=$(rss_mb "$pid")
+  awk -v s="$start" -v n="$(now)" 'BEGIN { printf "%.2f", n - s }'
+}
+
+sink() { # sink DIR PORT: the final receiver
+  rm -rf "$1" && mkdir -p "$1"
+  storescp +xa -od "$1" "$2" >/dev/null 2>&1 & pids+=($!); wait_port "$2"
+}
+
+declare -A SECONDS_OF
+run_case() { # run_case NAME ASSOCIATIONS
+  local name=$1 n=$2 out="$WORK/$1-$2" sinkport relay start t
+  rm -rf "$out" && mkdir -p "$out"
+  sinkport=$(free_port); relay=$(free_port); RSS500="-"; RSSALL="-"
+  sink "$out/recv" "$sinkport"
+  local relaypid=""
+  case "$name" in
+    direct) relay=$sinkport ;;
+    proxy)
+      "$BODYPART" proxy --port "$relay" --ae-title RELAY --destination "SINK@127.0.0.1:$sinkport" --spool "$out/spool" \
+        --audit "$out/audit.sqlite" --log-level warning 2>"$out/proxy.log" & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
+    orthanc)
+      local http; http=$(free_port)
+      mkdir -p "$out/orthanc"
+      cat >"$out/route.lua" <<LUA
+function OnStoredInstance(instanceId, tags, metadata, origin)
+  Delete(SendToModality(instanceId, 'sink'))
+end
+LUA
+      cat >"$out/orthanc.json" <<JSON
+{ "Name": "bench", "StorageDirectory": "$out/orthanc", "IndexDirectory": "$out/orthanc",
+  "DicomAet": "RELAY", "DicomPort": $relay, "HttpPort": $http, "RemoteAccessAllowed": false,
+  "AuthenticationEnabled": false, "DicomModalities": { "sink": [ "SINK", "127.0.0.1", $sinkport ] },
+  "LuaScripts": [ "$out/route.lua" ], "StableAge": 1, "DicomAlwaysAllowStore": true, "Plugins": [] }
+JSON
+      Orthanc "$out/orthanc.json" >"$out/orthanc.log" 2>&1 & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
+    scripted)
+      mkdir -p "$out/relay"
+      storescp +xa -od "$out/relay" -xcr "dcmodify -nb -i '(0018,0015)=CHEST' '#p/#f' && storescu -xs 127.0.0.1 $sinkport '#p/#f'" \
+        "$relay" >"$out/relay.log" 2>&1 & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
+  esac
+  start=$(now)
+  send "$relay" "$n"
+  t=$(wait_all "$out/recv" "$start" "$relaypid")
+  SECONDS_OF[$name-$n]=$t
+  printf "%-9s %d assoc  %8.2f s  %7.1f obj/s  rss@500 %s MB  rss@all %s MB\n" "$name" "$n" "$t" \
+    "$(awk -v c="$COUNT" -v t="$t" 'BEGIN { print c / t }')" "$RSS500" "$RSSALL"
+  [ -z "$relaypid" ] || { kill "$relaypid" 2>/dev/null || true; wait "$relaypid" 2>/dev/null || true; }
+  cleanup; pids=()
+}
+
+say "$COUNT objects, $(du -sh "$CORPUS" | cut -f1); dcmtk $(storescu --version | head -1 | awk '{print $3}'), $(Orthanc --version 2>/dev/null | head -1)"
+for n in 1 4; do
+  for name in direct proxy orthanc scripted; do run_case "$name" "$n"; done
+done
+echo
+for n in 1 4; do
+  p=${SECONDS_OF[proxy-$n]}
+  awk -v d="${SECONDS_OF[direct-$n]}" -v p="$p" -v o="${SECONDS_OF[orthanc-$n]}" -v s="${SECONDS_OF[scripted-$n]}" -v n="$n" 'BEGIN {
+    printf "%d assoc: proxy/direct %.2fx (target >= 0.8)  proxy vs orthanc %.1fx faster (>= 5)  proxy vs scripted %.1fx faster (>= 1.5)\n",
+      n, d / p, o / p, s / p }'
+done
