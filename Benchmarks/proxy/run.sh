@@ -3,7 +3,7 @@
 #   direct    storescu → storescp
 #   proxy     storescu → bodypart proxy → storescp
 #   orthanc   storescu → Orthanc (Lua OnStoredInstance auto-route) → storescp
-#   scripted  storescu → storescp --exec-on-reception "dcmodify … && storescu …" → storescp
+#   scripted  storescu → storescp --fork --exec-sync --exec-on-reception "dcmodify … && storescu …" → storescp
 # Each over one association and over 4 in parallel. Time = until the last object is at the
 # final receiver. The corpus is the 2,000 CT slices Benchmarks/run-all.sh builds (copies of the
 # dicom-dev CT volumes), under $BENCH_DIR (default /tmp/bodypart-bench), never in the repository.
@@ -51,7 +51,15 @@ if [ "$(find "$CORPUS" -maxdepth 1 -type f 2>/dev/null | wc -l)" -ne "$COUNT" ];
     cp "$source" "$CORPUS/$(printf '%04d' "$i")-$(basename "$(dirname "$source")")-$(basename "$source")"
   done
 fi
-mapfile -t corpus < <(find "$CORPUS" -maxdepth 1 -type f | sort)
+# The relays see every copy as its own object: the copies get new SOP Instance UIDs (a PACS such
+# as Orthanc keeps one instance per UID). Made once, in $BENCH_DIR/proxy-corpus.
+UNIQUE="$BENCH_DIR/proxy-corpus"
+if [ "$(find "$UNIQUE" -maxdepth 1 -type f 2>/dev/null | wc -l)" -ne "$COUNT" ]; then
+  say "making $UNIQUE: the corpus with a new SOP Instance UID per copy"
+  rm -rf "$UNIQUE" && cp -r "$CORPUS" "$UNIQUE"
+  find "$UNIQUE" -maxdepth 1 -type f -print0 | xargs -0 -n 200 dcmodify -q -nb -gin
+fi
+mapfile -t corpus < <(find "$UNIQUE" -maxdepth 1 -type f | sort)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; say "port $1 never opened"; return 1; }
@@ -79,18 +87,18 @@ wait_all() {
   local dir=$1 start=$2 pid=${3:-} seen500=""
   while :; do
     local n; n=$(count_files "$dir")
-    if [ -n "$pid" ] && [ -z "$seen500" ] && [ "$n" -ge 500 ]; then seen500=$(rss_mb "$pid"); RSS500=$seen500; fi
+    if [ -n "$pid" ] && [ -z "$seen500" ] && [ "$n" -ge 500 ]; then seen500=$(rss_mb "$pid"); echo "$seen500" >"$dir.rss500"; fi
     [ "$n" -ge "$COUNT" ] && break
     if awk -v s="$start" -v n="$(now)" 'BEGIN { exit !(n - s > 900) }'; then say "timeout at $n/$COUNT in $dir"; break; fi
     sleep 0.05
   done
-  [ -z "$pid" ] || RSSALL=$(rss_mb "$pid")
+  [ -z "$pid" ] || rss_mb "$pid" >"$dir.rssall"
   awk -v s="$start" -v n="$(now)" 'BEGIN { printf "%.2f", n - s }'
 }
 
 sink() { # sink DIR PORT: the final receiver
   rm -rf "$1" && mkdir -p "$1"
-  storescp +xa -od "$1" "$2" >/dev/null 2>&1 & pids+=($!); wait_port "$2"
+  storescp --fork +xa +uf -od "$1" "$2" >/dev/null 2>&1 & pids+=($!); wait_port "$2"
 }
 
 declare -A SECONDS_OF
@@ -122,13 +130,14 @@ JSON
       Orthanc "$out/orthanc.json" >"$out/orthanc.log" 2>&1 & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
     scripted)
       mkdir -p "$out/relay"
-      storescp +xa -od "$out/relay" -xcr "dcmodify -nb -i '(0018,0015)=CHEST' '#p/#f' && storescu -xs 127.0.0.1 $sinkport '#p/#f'" \
+      storescp --fork +xa +uf --exec-sync -od "$out/relay" -xcr "dcmodify -nb -i '(0018,0015)=CHEST' '#p/#f' && storescu -xs 127.0.0.1 $sinkport '#p/#f'" \
         "$relay" >"$out/relay.log" 2>&1 & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
   esac
   start=$(now)
   send "$relay" "$n"
   t=$(wait_all "$out/recv" "$start" "$relaypid")
   SECONDS_OF[$name-$n]=$t
+  RSS500=$(cat "$out/recv.rss500" 2>/dev/null || echo -); RSSALL=$(cat "$out/recv.rssall" 2>/dev/null || echo -)
   printf "%-9s %d assoc  %8.2f s  %7.1f obj/s  rss@500 %s MB  rss@all %s MB\n" "$name" "$n" "$t" \
     "$(awk -v c="$COUNT" -v t="$t" 'BEGIN { print c / t }')" "$RSS500" "$RSSALL"
   [ -z "$relaypid" ] || { kill "$relaypid" 2>/dev/null || true; wait "$relaypid" 2>/dev/null || true; }
