@@ -33,6 +33,10 @@ public final class DicomObject {
 
     deinit { bp_close(handle) }
 
+    /// The shim handle, for the other shim users (the proxy's network code
+    /// sends an edited object from memory with it). Valid while the object lives.
+    public var shimHandle: OpaquePointer? { handle }
+
     /// The header model (values as stored, not converted to UTF-8).
     public var header: DicomHeader { HeaderReader.header(of: handle, path: path) }
 

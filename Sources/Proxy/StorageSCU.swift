@@ -94,12 +94,3 @@ final class StorageSCU {
         }
     }
 }
-
-extension DicomObject {
-    /// The shim handle of the object. DicomIO keeps it internal; the proxy
-    /// reads it through reflection so that an edited object is sent from
-    /// memory, without a second write. (To be replaced by a DicomIO accessor.)
-    var shimHandle: OpaquePointer? {
-        Mirror(reflecting: self).children.first { $0.label == "handle" }?.value as? OpaquePointer
-    }
-}
