@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "Anatomy", dependencies: ["DicomCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Classifier", dependencies: ["DicomCore", "Anatomy"]),
         .target(name: "PixelCheck", dependencies: ["DicomCore", "DicomIO", "Anatomy"]),
+        .target(name: "Preview", dependencies: ["DicomCore", "DicomIO", "PixelCheck"]),
         .target(name: "Audit", dependencies: ["DicomCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Cleanup",
@@ -52,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "bodypart",
             dependencies: [
-                "DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "Cleanup", "Proxy", "PixelCheck",
+                "DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "Cleanup", "Proxy", "PixelCheck", "Preview",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -71,6 +72,7 @@ let package = Package(
         .testTarget(name: "CleanupTests", dependencies: ["Cleanup", "Audit", "DicomIO", "BodypartTesting"]),
         .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting", "Audit"], exclude: ["Golden"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Cleanup", "Audit", "DicomIO", "DicomCore", "BodypartTesting"]),
+        .testTarget(name: "PreviewTests", dependencies: ["Preview", "PixelCheck", "DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "PixelCheckTests", dependencies: ["PixelCheck", "DicomIO", "DicomCore", "BodypartTesting"]),
     ],
     swiftLanguageModes: [.v6],
