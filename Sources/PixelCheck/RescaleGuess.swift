@@ -2,11 +2,11 @@
 /// air is among the stored values: at about −1000 (values are HU already,
 /// intercept 0) or at about 0 (unsigned storage, intercept −1024, the usual
 /// CT offset). Nil when neither shows.
-enum RescaleGuess {
+package enum RescaleGuess {
     /// Share of pixels that must look like air (the air around the body).
     static let minimumAirShare = 0.02
 
-    static func intercept(_ values: ArraySlice<Float>) -> Float? {
+    package static func intercept(_ values: ArraySlice<Float>) -> Float? {
         guard !values.isEmpty else { return nil }
         var airAsHU = 0, airAsRaw = 0, negative = 0
         for v in values {

@@ -11,9 +11,9 @@ public enum SeriesGeometry {
 
     /// Cosine between a slice normal and the body axis above which a slice
     /// counts as axial (35°: gantry tilts of up to 30° stay axial).
-    static let axialCosine = cos(35 * Double.pi / 180)
+    package static let axialCosine = cos(35 * Double.pi / 180)
     /// Normals closer than this (about 3°) are the same orientation.
-    static let sameOrientation = 0.9986
+    package static let sameOrientation = 0.9986
 
     /// The plan for `series`, or the reason for abstaining.
     public static func plan(_ series: PixelSeries) -> Result<Plan, AbstainReason> {

@@ -33,7 +33,7 @@ public struct SliceHeader: Sendable {
     public var isLocalizer: Bool { imageType.contains("LOCALIZER") }
 
     /// The elements read (header only, stops before Pixel Data).
-    static let tags: Set<Tag> = [
+    package static let tags: Set<Tag> = [
         .studyInstanceUID, .seriesInstanceUID, .modality, .imageType, .imagePositionPatient,
         .imageOrientationPatient, Tag(0x0028, 0x0030), Tag(0x0028, 0x1052), Tag(0x0028, 0x1053), Tag(0x0028, 0x0008),
     ]
