@@ -108,6 +108,12 @@ enum AuditSchema {
             }
             try appendOnly("reviews", db)
         }
+        migrator.registerMigration("v3") { db in
+            // Which series each file belongs to: previews of a FLAGGED series
+            // (no changes, so no paths in `changes`) find its files here.
+            try db.alter(table: "file_progress") { t in t.add(column: "seriesInstanceUID", .text) }
+            try db.create(index: "file_progress_series", on: "file_progress", columns: ["seriesInstanceUID"])
+        }
         return migrator
     }
 

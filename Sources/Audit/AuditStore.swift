@@ -139,6 +139,18 @@ public final class AuditStore: Sendable {
         }
     }
 
+    /// The files a run recorded for `series` (any run when `runID` is nil),
+    /// in run and path order. Empty for a file written before schema `v3`,
+    /// which did not record the series of a file.
+    public func files(series: String, runID: Int64? = nil) throws(AuditError) -> [FileProgress] {
+        try read { db in
+            guard try db.columns(in: FileProgress.databaseTableName).contains(where: { $0.name == "seriesInstanceUID" }) else { return [] }
+            var request = FileProgress.filter(Column("seriesInstanceUID") == series)
+            if let runID { request = request.filter(Column("runID") == runID) }
+            return try request.order(Column("runID"), Column("sourcePath")).fetchAll(db)
+        }
+    }
+
     // MARK: Plumbing
 
     func read<T>(_ body: (Database) throws -> T) throws(AuditError) -> T {

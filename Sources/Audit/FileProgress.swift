@@ -14,15 +14,20 @@ public struct FileProgress: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var outputPath: String?
     /// `written`, `unchanged`, `skipped` or `failed`.
     public var status: String
+    /// SeriesInstanceUID of the file, when it was read (schema `v3`; nil in
+    /// older files and for inputs that are not DICOM). Finds a series' files
+    /// for previews even when no attribute of it changed (FLAGGED).
+    public var seriesInstanceUID: String?
 
     /// The allowed values of `status`.
     public static let statuses = ["written", "unchanged", "skipped", "failed"]
 
     /// Progress of one file.
-    public init(runID: Int64, sourcePath: String, outputPath: String? = nil, status: String) {
+    public init(runID: Int64, sourcePath: String, outputPath: String? = nil, status: String, seriesInstanceUID: String? = nil) {
         self.runID = runID
         self.sourcePath = sourcePath
         self.outputPath = outputPath
         self.status = status
+        self.seriesInstanceUID = seriesInstanceUID
     }
 }

@@ -56,7 +56,8 @@ extension CleanRun {
                                           message: outcome.error?.description ?? "\(outcome.path): failed", createdAt: now))
             }
             progress.append(FileProgress(runID: runID, sourcePath: outcome.path, outputPath: outcome.output,
-                                         status: FileProgress.status(for: outcome.status)))
+                                         status: FileProgress.status(for: outcome.status),
+                                         seriesInstanceUID: outcome.seriesInstanceUID.isEmpty ? nil : outcome.seriesInstanceUID))
         }
         try store.append(decisions: [], changes: [], errors: errors, progress: progress)
         summary.files = outcomes.count

@@ -75,7 +75,7 @@ extension Forwarder {
                          oldValue: $0.oldValue, newValue: $0.newValue, reason: "policy")
         }
         let progress = FileProgress(runID: runID, sourcePath: source, outputPath: destination.description,
-                                    status: changes.isEmpty ? "unchanged" : "written")
+                                    status: changes.isEmpty ? "unchanged" : "written", seriesInstanceUID: entry.seriesInstanceUID)
         condition.lock()
         queue.removeAll { $0.sequence == entry.sequence }
         retries[entry.sequence] = nil
@@ -136,7 +136,8 @@ extension Forwarder {
         let source = "spool:\(destination.folderName)/\(entry.fileName)"
         context.audit.enqueue(
             errors: [ErrorRecord(runID: runID, path: source, kind: "quarantined", message: "\(destination): \(reason)")],
-            progress: [FileProgress(runID: runID, sourcePath: source, outputPath: nil, status: "failed")])
+            progress: [FileProgress(runID: runID, sourcePath: source, outputPath: nil, status: "failed",
+                                    seriesInstanceUID: entry.seriesInstanceUID)])
         forget(entry)
     }
 

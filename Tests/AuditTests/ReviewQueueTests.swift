@@ -72,4 +72,39 @@ import Testing
         try upgraded.append(decisions: [], changes: [], errors: [], progress: [], reviews: [Self.opening(runID: 1)])
         #expect(try upgraded.reviewQueue().count == 1)
     }
+
+    /// Schema v3: each file's series is kept in `file_progress`, so that a
+    /// FLAGGED series (no changes) can still be found for its previews.
+    @Test func filesOfASeries() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        let store = temp.store
+        let first = try store.startRun(Sample.run())
+        let second = try store.startRun(Sample.run(jobKey: "job-2"))
+        try store.append(decisions: [], changes: [], errors: [], progress: [
+            FileProgress(runID: first, sourcePath: "/in/b.dcm", outputPath: "/out/b.dcm", status: "written", seriesInstanceUID: "1.2.5.9"),
+            FileProgress(runID: first, sourcePath: "/in/a.dcm", outputPath: "/out/a.dcm", status: "unchanged", seriesInstanceUID: "1.2.5.9"),
+            FileProgress(runID: first, sourcePath: "/in/c.dcm", status: "written", seriesInstanceUID: "1.2.7"),
+            FileProgress(runID: first, sourcePath: "/in/notes.txt", status: "skipped"),
+            FileProgress(runID: second, sourcePath: "/in/a.dcm", status: "unchanged", seriesInstanceUID: "1.2.5.9"),
+        ])
+        #expect(try store.files(series: "1.2.5.9").map { "\($0.runID) \($0.sourcePath)" }
+                == ["\(first) /in/a.dcm", "\(first) /in/b.dcm", "\(second) /in/a.dcm"])
+        #expect(try store.files(series: "1.2.5.9", runID: first).map(\.outputPath) == ["/out/a.dcm", "/out/b.dcm"])
+        #expect(try store.files(series: "9.9").isEmpty)
+
+        // A file from before v3: read as it is (no series known), migrated on the next write.
+        try temp.raw().write { db in
+            try db.execute(sql: "DROP INDEX file_progress_series")
+            try db.execute(sql: "ALTER TABLE file_progress DROP COLUMN seriesInstanceUID")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3'")
+        }
+        let old = try AuditStore(path: temp.path, readOnly: true)
+        #expect(try old.files(series: "1.2.5.9").isEmpty && old.verify().ok)
+        let upgraded = try AuditStore(path: temp.path)
+        try upgraded.append(decisions: [], changes: [], errors: [], progress: [
+            FileProgress(runID: second, sourcePath: "/in/d.dcm", status: "written", seriesInstanceUID: "1.2.5.9"),
+        ])
+        #expect(try upgraded.files(series: "1.2.5.9").map(\.sourcePath) == ["/in/d.dcm"])
+    }
 }
