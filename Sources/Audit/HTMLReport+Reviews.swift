@@ -28,6 +28,45 @@ extension HTMLReport {
         }
         page.raw("</tbody></table>")
         page.element("p", "Settle with bodypart review accept|reject|relabel SERIES.", className: "muted")
+        for review in reviews {
+            if let previews = previews[review.seriesInstanceUID] { previewsBlock(review, previews, &page) }
+        }
         page.raw("</section>")
+    }
+
+    /// The pictures of one review: `<figure data-view="mid"><img src=…>` for
+    /// each made, a line saying why for each missing.
+    private func previewsBlock(_ review: ReviewRecord, _ previews: ReviewPreviews, _ page: inout HTMLPage) {
+        let uid = review.seriesInstanceUID
+        page.raw("<div class=\"previews\" id=\"previews-\(HTMLPage.anchor(uid))\" data-series=\"\(HTMLPage.escape(uid))\">")
+        page.element("h3", uid)
+        if let note = previews.note { page.element("p", note, className: "muted") }
+        for picture in previews.pictures {
+            guard let path = picture.path else {
+                page.raw("<p class=\"muted\" data-view=\"\(HTMLPage.escape(picture.view))\" data-preview=\"missing\">")
+                page.text("No \(picture.title): \(picture.caption)")
+                page.raw("</p>")
+                continue
+            }
+            page.raw("<figure data-view=\"\(HTMLPage.escape(picture.view))\"><img src=\"\(HTMLPage.escape(Self.urlPath(path)))\""
+                + " width=\"\(picture.width)\" height=\"\(picture.height)\" alt=\"\(HTMLPage.escape("\(picture.title) of \(uid)"))\">")
+            page.element("figcaption", "\(picture.title): \(picture.caption)")
+            page.raw("</figure>")
+        }
+        page.raw("</div>")
+    }
+
+    /// A relative file path as a URL path: each segment percent-encoded
+    /// except unreserved characters, so spaces, `#` and `%` in names work.
+    static func urlPath(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            var out = ""
+            for byte in segment.utf8 {
+                let c = Character(UnicodeScalar(byte))
+                if c.isASCII && (c.isLetter || c.isNumber || "-._~".contains(c)) { out.append(c) }
+                else { out += String(format: "%%%02X", byte) }
+            }
+            return out
+        }.joined(separator: "/")
     }
 }

@@ -90,5 +90,7 @@ extension HTMLReport {
         pre{background:#f6f6f6;padding:.6em;overflow:auto}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
         dt{font-weight:600}dd{margin:0}section.series{border-top:1px dashed #ccc;margin-top:1.5em}
         svg text{font:11px system-ui,sans-serif;fill:#333}svg rect.bar{fill:#3b7dd8}
+        div.previews{border-top:1px dashed #ccc;margin-top:1em}figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}
+        figure img{background:#000;display:block}figcaption{font-size:.85em;color:#555;max-width:256px}
         """
 }

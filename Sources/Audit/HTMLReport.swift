@@ -5,8 +5,10 @@ import Foundation
 /// matrix, the open reviews (metadata and pixels disagree), and the
 /// low-confidence and FLAGGED series with a detail section each.
 ///
-/// Inline CSS and SVG only: no script, font, image or style sheet is fetched,
-/// so the file can be mailed or archived as is. Count cells carry stable `id`
+/// Inline CSS and SVG only: no script, font or style sheet is fetched, so
+/// the file can be mailed or archived as is. The one exception is optional:
+/// review previews (`previews`) are PNG files the caller wrote beside the
+/// page, linked by relative paths. Count cells carry stable `id`
 /// and `data-count` attributes (`<td id="count-FILLED" data-count="12">`) for scripts and tests.
 public struct HTMLReport: Sendable {
     /// The counts shown.
@@ -17,6 +19,9 @@ public struct HTMLReport: Sendable {
     public var changesBySeries: [String: [ChangeRecord]]
     /// Open reviews (metadata and pixel answers disagree), in order of opening.
     public var reviews: [ReviewRecord]
+    /// Previews of the reviewed series (PNG files beside the report), by
+    /// SeriesInstanceUID; a review without an entry shows none.
+    public var previews: [String: ReviewPreviews]
     /// Page title.
     public var title: String
     /// Confidence below which a series is listed as low-confidence.
@@ -28,12 +33,13 @@ public struct HTMLReport: Sendable {
 
     /// A report from already loaded parts.
     public init(summary: AuditSummary, attention: [DecisionRecord], changesBySeries: [String: [ChangeRecord]],
-                reviews: [ReviewRecord] = [], title: String = "bodypart audit report", lowConfidence: Double = 0.6,
-                generatedAt: Date = Date()) {
+                reviews: [ReviewRecord] = [], previews: [String: ReviewPreviews] = [:], title: String = "bodypart audit report",
+                lowConfidence: Double = 0.6, generatedAt: Date = Date()) {
         self.summary = summary
         self.attention = attention
         self.changesBySeries = changesBySeries
         self.reviews = reviews
+        self.previews = previews
         self.title = title
         self.lowConfidence = lowConfidence
         self.generatedAt = generatedAt

@@ -1,4 +1,4 @@
-import Audit
+@testable import Audit
 import BodypartTesting
 import Foundation
 import Testing
@@ -95,5 +95,32 @@ extension HTMLReportTests {
         let other = try temp.store.startRun(Sample.run(jobKey: "job-2"))
         #expect(try HTMLReport.load(from: temp.store, runID: other).reviews.isEmpty, "another run's reviews are not listed")
         #expect(try HTMLReport.load(from: temp.store, runID: nil).reviews.count == 1)
+    }
+
+    /// Previews passed in by the caller: linked by relative, percent-encoded
+    /// paths with their sizes; a missing picture is said in words; a review
+    /// without previews shows none; database text is escaped.
+    @Test func reviewPreviews() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        let runID = try Sample.fill(temp.store)
+        try temp.store.append(decisions: [], changes: [], errors: [], progress: [], reviews: [
+            ReviewQueueTests.opening(runID: runID), ReviewQueueTests.opening(runID: runID, series: "1.2.7<x>"),
+        ])
+        var report = try HTMLReport.load(from: temp.store, runID: runID)
+        #expect(!report.render().contains("class=\"previews\""))
+        report.previews["1.2.5.9"] = ReviewPreviews(pictures: [
+            .init(view: "mid", title: "mid slice", path: "my report-previews/1.2.5.9#-mid.png", width: 256, height: 200,
+                  caption: "slice 3 of 5 <soft>"),
+            .init(view: "coronal", title: "coronal reformat", path: nil, caption: "single slice"),
+        ])
+        report.previews["1.2.7<x>"] = ReviewPreviews(pictures: [], note: "the 4 file(s) recorded for this series are no longer present")
+        let html = report.render()
+        #expect(html.contains("<div class=\"previews\" id=\"previews-1.2.5.9\" data-series=\"1.2.5.9\">"))
+        #expect(html.contains("<figure data-view=\"mid\"><img src=\"my%20report-previews/1.2.5.9%23-mid.png\" width=\"256\" height=\"200\""))
+        #expect(html.contains("<figcaption>mid slice: slice 3 of 5 &lt;soft&gt;</figcaption>"))
+        #expect(html.contains("<p class=\"muted\" data-view=\"coronal\" data-preview=\"missing\">No coronal reformat: single slice</p>"))
+        #expect(html.contains("data-series=\"1.2.7&lt;x&gt;\"><h3>1.2.7&lt;x&gt;</h3><p class=\"muted\">the 4 file(s)"))
+        #expect(HTMLReport.urlPath("a b/ü%.png") == "a%20b/%C3%BC%25.png")
     }
 }
