@@ -40,7 +40,12 @@ extension HTMLReport {
         let uid = review.seriesInstanceUID
         page.raw("<div class=\"previews\" id=\"previews-\(HTMLPage.anchor(uid))\" data-series=\"\(HTMLPage.escape(uid))\">")
         page.element("h3", uid)
-        if let note = previews.note { page.element("p", note, className: "muted") }
+        if let note = previews.note {
+            // With no pictures the note says why there are none.
+            page.raw(previews.pictures.isEmpty ? "<p class=\"muted\" data-preview=\"missing\">" : "<p class=\"muted\">")
+            page.text(note)
+            page.raw("</p>")
+        }
         for picture in previews.pictures {
             guard let path = picture.path else {
                 page.raw("<p class=\"muted\" data-view=\"\(HTMLPage.escape(picture.view))\" data-preview=\"missing\">")

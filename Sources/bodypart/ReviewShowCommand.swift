@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import Foundation
+import Preview
 
 /// `bodypart review show SERIES`: what both models said, the evidence, and
 /// the review's history.
@@ -8,7 +9,13 @@ struct ReviewShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show what the metadata model and the pixel check said about a series, their evidence, and the verdicts.",
-        discussion: "Exits 1 when the series is not in the review queue."
+        discussion: """
+            With --previews, also writes PNG previews of the series (read from the files the audit \
+            recorded for it): SERIES-mid.png, the middle slice, and SERIES-coronal.png, a coronal \
+            reformat of an axial stack, at most 256 pixels a side, CT in W 400 L 40. A view that \
+            cannot be made (single slice, files gone) is named with the reason. Exits 1 when the \
+            series is not in the review queue.
+            """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -21,6 +28,12 @@ struct ReviewShowCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
+    @Flag(help: "Write PNG previews of the series into AUDIT.previews/ beside the audit file.")
+    var previews = false
+
+    @Option(help: ArgumentHelp("Write the PNG previews into this folder instead (implies --previews).", valueName: "folder"))
+    var previewsDir: String?
+
     func run() throws {
         let (history, decisions) = try AuditCommand.withStore(options) { store throws(AuditError) in
             (try store.reviews(series: series), try store.decisions(filter: DecisionFilter(series: series)))
@@ -29,16 +42,25 @@ struct ReviewShowCommand: ParsableCommand {
             Console.error(AuditError.noReview(path: options.audit, series: series).description)
             throw ExitStatus.someSkipped
         }
+        var written: ReviewPreviewFiles.Outcome?
+        if previews || previewsDir != nil {
+            try ReviewPreviewFiles.setUp()
+            let folder = previewsDir ?? options.audit + ".previews"
+            let store = try AuditCommand.withStore(options) { $0 }
+            written = try ReviewPreviewFiles.write(current, store: store, into: folder)
+        }
         switch format {
         case .json:
-            Console.out(JSON.object([
+            var pairs: [(String, JSON)] = [
                 ("review", ReviewCommand.json(current)), ("history", .array(history.map(ReviewCommand.json))),
                 ("decisions", .array(decisions.map { d in
                     guard case .object(var pairs) = AuditListCommand.json(d) else { return .null }
                     pairs.append(("evidenceJSON", .string(d.evidenceJSON)))
                     return .object(pairs)
                 })),
-            ]).rendered(indent: 2))
+            ]
+            if let written { pairs.append(("previews", Self.json(written))) }
+            Console.out(JSON.object(pairs).rendered(indent: 2))
         case .text:
             Console.out("series      \(current.seriesInstanceUID)")
             Console.out("study       \(current.studyInstanceUID)   modality \(current.modality ?? "-")")
@@ -58,8 +80,31 @@ struct ReviewShowCommand: ParsableCommand {
             for r in history {
                 Console.out("  \(AuditExport.timestamp(r.at))  \(r.status)  \(r.label ?? "-")  \(r.reviewer)  \(r.note ?? "")")
             }
+            if let written {
+                for picture in written.pictures {
+                    let title = picture.view.title.padding(toLength: 17, withPad: " ", startingAt: 0)
+                    if let file = picture.file {
+                        Console.out("preview     \(title)\(file)  \(picture.width)×\(picture.height)  \(picture.caption)")
+                    } else {
+                        Console.out("preview     \(title)\(picture.caption)")
+                    }
+                }
+                for note in written.notes { Console.out("preview     note: \(note)") }
+            }
         }
         Console.flush()
+    }
+
+    /// The previews written, as JSON.
+    static func json(_ outcome: ReviewPreviewFiles.Outcome) -> JSON {
+        .object([
+            ("pictures", .array(outcome.pictures.map { p in
+                .object([("view", .string(p.view.rawValue)), ("file", .string(p.file)),
+                         ("width", p.file == nil ? .null : .int(p.width)), ("height", p.file == nil ? .null : .int(p.height)),
+                         ("caption", .string(p.caption))])
+            })),
+            ("note", .string(outcome.note)), ("notes", .array(outcome.notes.map { .string($0) })),
+        ])
     }
 
     /// The decision evidence as a flat string map.

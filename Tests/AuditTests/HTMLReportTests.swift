@@ -120,7 +120,7 @@ extension HTMLReportTests {
         #expect(html.contains("<figure data-view=\"mid\"><img src=\"my%20report-previews/1.2.5.9%23-mid.png\" width=\"256\" height=\"200\""))
         #expect(html.contains("<figcaption>mid slice: slice 3 of 5 &lt;soft&gt;</figcaption>"))
         #expect(html.contains("<p class=\"muted\" data-view=\"coronal\" data-preview=\"missing\">No coronal reformat: single slice</p>"))
-        #expect(html.contains("data-series=\"1.2.7&lt;x&gt;\"><h3>1.2.7&lt;x&gt;</h3><p class=\"muted\">the 4 file(s)"))
+        #expect(html.contains("data-series=\"1.2.7&lt;x&gt;\"><h3>1.2.7&lt;x&gt;</h3><p class=\"muted\" data-preview=\"missing\">the 4 file(s)"))
         #expect(HTMLReport.urlPath("a b/ü%.png") == "a%20b/%C3%BC%25.png")
     }
 }
