@@ -151,6 +151,17 @@ public final class AuditStore: Sendable {
         }
     }
 
+    /// The newest `limit` source paths of every run starting with `prefix`,
+    /// in descending order (the proxy's spool names start with their sequence).
+    public func recentSourcePaths(prefix: String, limit: Int) throws(AuditError) -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: """
+                SELECT sourcePath FROM file_progress WHERE sourcePath >= ? AND sourcePath < ?
+                ORDER BY sourcePath DESC LIMIT ?
+                """, arguments: [prefix, prefix + "\u{10FFFF}", limit])
+        }
+    }
+
     // MARK: Plumbing
 
     func read<T>(_ body: (Database) throws -> T) throws(AuditError) -> T {

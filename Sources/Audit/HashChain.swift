@@ -80,12 +80,23 @@ enum HashChain {
             record.id = lastID
             record.prevHash = lastHash
             record.hash = nil
-            let values = try record.databaseDictionary.map { ($0.key, $0.value) }
-            record.hash = hash(prevHash: lastHash, values: values)
-            try record.insert(db)
-            lastHash = record.hash!
+            // Encoded once: the same values are hashed and inserted.
+            var values = try record.databaseDictionary
+            let hash = hash(prevHash: lastHash, values: values.map { ($0.key, $0.value) })
+            values["hash"] = hash.databaseValue
+            try insert(values, into: Record.databaseTableName, db)
+            record.hash = hash
+            lastHash = hash
             stored.append(record)
         }
         return stored
+    }
+
+    /// One row through a cached prepared statement (columns in name order).
+    private static func insert(_ values: [String: DatabaseValue], into table: String, _ db: Database) throws {
+        let columns = values.keys.sorted()
+        let sql = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES ("
+            + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(columns.map { values[$0]! }))
     }
 }

@@ -239,8 +239,8 @@ OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationConte
     OFCondition cond = receiveSTORERequest(request, info.presentationContextID, path.c_str());
     Uint16 status = STATUS_Success;
     if (cond.bad()) {
+        std::remove(path.c_str()); // never leave a partial dataset behind
         if (cond.module() != OFM_dcmnet || cond.code() != DIMSEC_OUTOFRESOURCES) return cond; // network: association ends
-        std::remove(path.c_str());
         owner_.report(BP_ASSOC_FAILED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(),
                       std::string("cannot store ") + request.AffectedSOPInstanceUID + ": " + cond.text());
         status = STATUS_STORE_Refused_OutOfResources;

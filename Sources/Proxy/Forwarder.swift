@@ -15,6 +15,10 @@ import Logging
 /// do not use up attempts).
 final class Forwarder: @unchecked Sendable {
     let destination: Destination
+    /// This forwarder's association among the destination's `lanes`; it sends
+    /// the series whose UID hashes to it.
+    let lane: Int
+    let lanes: Int
     let context: ForwardingContext
     let scu: StorageSCU
     let logger: Logger
@@ -30,20 +34,35 @@ final class Forwarder: @unchecked Sendable {
     var lastScan = Date()
     var lastSend = Date()
 
-    init(destination: Destination, context: ForwardingContext) {
+    init(destination: Destination, lane: Int = 0, of lanes: Int = 1, context: ForwardingContext) {
         self.destination = destination
+        self.lane = lane
+        self.lanes = lanes
         self.context = context
         let c = context.configuration
         scu = StorageSCU(destination: destination, aeTitle: c.aeTitle, maxPDU: c.maxPDU, acseTimeout: c.acseTimeout,
                          dimseTimeout: c.dimseTimeout)
         var logger = context.logger
         logger[metadataKey: "destination"] = "\(destination)"
+        if lanes > 1 { logger[metadataKey: "lane"] = "\(lane + 1)/\(lanes)" }
         self.logger = logger
     }
 
+    /// True when `entry`'s series goes over this forwarder's association
+    /// (FNV-1a of the series UID: the same lane across restarts).
+    func takes(_ entry: SpoolEntry) -> Bool {
+        guard lanes > 1 else { return true }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in entry.seriesInstanceUID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(hash % UInt64(lanes)) == lane
+    }
+
+    /// This lane's share of what the spool holds for the destination.
+    private func pendingInSpool() -> [SpoolEntry] { context.spool.pending(for: destination).filter(takes) }
+
     /// Starts the thread with what the spool already holds for this destination.
     func start() {
-        merge(context.spool.pending(for: destination))
+        merge(pendingInSpool())
         let thread = Thread { [self] in run() }
         thread.name = "bodypart-forward"
         thread.start()
@@ -107,7 +126,7 @@ final class Forwarder: @unchecked Sendable {
         while true {
             if Date().timeIntervalSince(lastScan) > 5 {
                 lastScan = Date()
-                merge(context.spool.pending(for: destination))
+                merge(pendingInSpool())
             }
             condition.lock()
             if stopping { condition.unlock(); return nil }

@@ -50,6 +50,7 @@ extension ProxyConfiguration {
             case "model": modelFile = try Self.text(value, key, file)
             case "rules": rulesFolder = try Self.text(value, key, file)
             case "max_associations": maxAssociations = try Self.integer(value, key, file)
+            case "forward_associations": forwardAssociations = try Self.integer(value, key, file)
             case "max_pdu": maxPDU = try Self.integer(value, key, file)
             case "timeouts":
                 guard let entry = value as? [String: Any] else { throw .configuration("\(file): timeouts must be a mapping") }

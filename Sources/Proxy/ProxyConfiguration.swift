@@ -47,6 +47,10 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var rulesFolder: String?
     /// Associations served at the same time; more are rejected (local limit exceeded).
     public var maxAssociations = 8
+    /// Associations each destination is sent over at the same time. A series
+    /// always goes over the same one (in arrival order), so order within a
+    /// series holds; different series travel in parallel.
+    public var forwardAssociations = 2
     /// Maximum PDU length we receive, in bytes.
     public var maxPDU = 116_794
     /// Seconds for association negotiation and TCP connect.
@@ -70,6 +74,7 @@ public struct ProxyConfiguration: Sendable, Hashable {
             throw .configuration("listen_address \(listenAddress): DCMTK 3.6.7 listens on every interface; use 0.0.0.0 and a firewall")
         }
         if maxAssociations < 1 || maxAssociations > 512 { throw .configuration("max_associations must be 1...512") }
+        if forwardAssociations < 1 || forwardAssociations > 16 { throw .configuration("forward_associations must be 1...16") }
         if maxPDU < 4096 || maxPDU > 131_072 { throw .configuration("max_pdu must be 4096...131072") }
         if retry.maximumAttempts < 1 { throw .configuration("retry.max_attempts must be at least 1") }
         if retry.initialDelay <= 0 || retry.maximumDelay < retry.initialDelay {

@@ -52,7 +52,10 @@ public final class ProxyService: @unchecked Sendable {
         let context = ForwardingContext(configuration: configuration, spool: spool,
                                         decisions: SeriesDecisions(spool: spool, enricher: enricher), enricher: enricher,
                                         audit: audit, metrics: metrics, logger: logger)
-        forwarders = configuration.destinations.map { Forwarder(destination: $0, context: context) }
+        let lanes = configuration.forwardAssociations
+        forwarders = configuration.destinations.flatMap { destination in
+            (0..<lanes).map { Forwarder(destination: destination, lane: $0, of: lanes, context: context) }
+        }
         receiver = Receiver(spool: spool, forwarders: forwarders, audit: audit, metrics: metrics, logger: logger)
     }
 
@@ -62,17 +65,17 @@ public final class ProxyService: @unchecked Sendable {
         if configuration.allowedCallingAETitles.isEmpty {
             logger.warning("no allow-list (--allow): every calling AE title is accepted")
         }
-        for forwarder in forwarders {
-            let waiting = spool.pending(for: forwarder.destination).count
+        for destination in configuration.destinations {
+            let waiting = spool.pending(for: destination).count
             if waiting > 0 {
-                logger.notice("resuming the spool", metadata: ["destination": "\(forwarder.destination)", "waiting": "\(waiting)"])
+                logger.notice("resuming the spool", metadata: ["destination": "\(destination)", "waiting": "\(waiting)"])
                 audit.enqueue(errors: [ErrorRecord(
-                    runID: audit.runID, path: spool.queue(forwarder.destination), kind: "resumed",
-                    message: "\(waiting) object(s) waiting for \(forwarder.destination) from before the start; any the destination "
+                    runID: audit.runID, path: spool.queue(destination), kind: "resumed",
+                    message: "\(waiting) object(s) waiting for \(destination) from before the start; any the destination "
                         + "confirmed just before a crash is delivered again (same content)")])
             }
-            forwarder.start()
         }
+        for forwarder in forwarders { forwarder.start() }
         let scp = StorageSCP(
             onStore: { [receiver] request in receiver.handle(request) },
             onEvent: { [receiver] event, id, calling, peer, detail in receiver.event(event, id, calling, peer, detail) })
@@ -122,9 +125,9 @@ public final class ProxyService: @unchecked Sendable {
     func respond(_ path: String) -> MetricsServer.Response {
         switch path {
         case "/metrics":
-            for forwarder in forwarders {
-                let depth = forwarder.depth
-                metrics.queue(forwarder.destination, depth: depth.count, oldestAge: depth.oldestAge)
+            for destination in configuration.destinations {
+                let lanes = forwarders.filter { $0.destination == destination }.map(\.depth)
+                metrics.queue(destination, depth: lanes.map(\.count).reduce(0, +), oldestAge: lanes.map(\.oldestAge).max() ?? 0)
             }
             return (200, "text/plain; version=0.0.4", metrics.exposition())
         case "/healthz":

@@ -29,6 +29,23 @@ final class Receiver: Sendable {
         self.audit = audit
         self.metrics = metrics
         self.logger = logger
+        rememberEarlierObjects()
+    }
+
+    /// After a restart, the objects already received count as seen: those
+    /// still spooled and the newest delivered ones in the audit (their
+    /// spool names hold the SOP Instance UID), earlier runs included.
+    private func rememberEarlierObjects() {
+        var names: [String] = []
+        for destination in spool.destinations {
+            names += Spool.entries(in: spool.queue(destination)).map(\.fileName)
+            let prefix = "spool:\(destination.folderName)/"
+            let delivered = (try? audit.store.recentSourcePaths(prefix: prefix, limit: 100_000)) ?? []
+            names += delivered.map { String($0.dropFirst(prefix.count)) }
+        }
+        for name in names {
+            if let entry = SpoolEntry(fileName: name, arrival: Date()) { _ = remember(entry.sopInstanceUID) }
+        }
     }
 
     /// Counts for the audit run's end.
@@ -36,7 +53,8 @@ final class Receiver: Sendable {
 
     func handle(_ request: StorageSCP.Request) -> UInt16 {
         let header: DicomHeader
-        do { header = try HeaderReader().read(request.path) } catch {
+        // Only the two UIDs the spool needs (the forwarder reads the rest).
+        do { header = try HeaderReader().read(request.path, include: { $0 == .sopInstanceUID || $0 == .seriesInstanceUID }) } catch {
             unlink(request.path)
             count("rejected")
             metrics.rejectedStores.increment()
@@ -73,7 +91,7 @@ final class Receiver: Sendable {
             audit.enqueue(errors: [ErrorRecord(runID: audit.runID, path: "spool:" + entry.fileName, kind: "resent",
                                                message: "SOP Instance \(sop) arrived again from \(request.callingAE); forwarded again")])
         }
-        for forwarder in forwarders { forwarder.enqueue(entry) }
+        for forwarder in forwarders where forwarder.takes(entry) { forwarder.enqueue(entry) }
         return 0x0000
     }
 

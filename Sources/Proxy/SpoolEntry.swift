@@ -21,7 +21,9 @@ public struct SpoolEntry: Sendable, Hashable, Comparable {
 
     /// The file name in a queue or quarantine folder.
     public var fileName: String {
-        String(format: "%016llu", sequence) + "_\(SpoolEntry.safe(seriesInstanceUID))_\(SpoolEntry.safe(sopInstanceUID)).dcm"
+        let digits = String(sequence)
+        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+            + "_\(SpoolEntry.safe(seriesInstanceUID))_\(SpoolEntry.safe(sopInstanceUID)).dcm"
     }
 
     /// Parses a queue file name; nil for anything else (temporary files...).

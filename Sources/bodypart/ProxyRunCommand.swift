@@ -57,6 +57,9 @@ struct ProxyRunCommand: ParsableCommand {
     @Option(help: "Concurrent associations (default 8).")
     var maxAssociations: Int?
 
+    @Option(help: "Associations per destination used to forward at the same time; a series always takes the same one (default 2).")
+    var forwardAssociations: Int?
+
     @Option(help: "Maximum PDU length received, bytes (default 116794).")
     var maxPdu: Int?
 
@@ -89,6 +92,7 @@ struct ProxyRunCommand: ParsableCommand {
         if let rules { c.rulesFolder = rules }
         if let maxAssociations { c.maxAssociations = maxAssociations }
         if let maxPdu { c.maxPDU = maxPdu }
+        if let forwardAssociations { c.forwardAssociations = forwardAssociations }
         try c.validate()
         return c
     }

@@ -26,7 +26,7 @@ enum Peers {
             env["TCP_NODELAY"] = "1"
             for (key, value) in environment { env[key] = value }
             process.environment = env
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
             process.standardError = handle

@@ -145,3 +145,78 @@ import Testing
         #expect(Peers.waitUntil(60) { TestEnvironment.files(under: received).count == 2 }, "\(proxy.output)")
     }
 }
+
+/// Requests no well-behaved modality sends, made with ``RawAssociation``.
+@Suite(.serialized) struct ProxyMalformedRequestTests {
+    init() throws { try Dcmtk.setUp(privateDictionary: TestEnvironment.privateDictionary) }
+
+    @Test func mismatchedAndTruncatedStoresAreRefusedAndTheNextIsServed() throws {
+        let folder = try TestEnvironment.temporaryFolder("proxy-malformed")
+        defer { TestEnvironment.remove(folder) }
+        let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
+        let received = folder.appendingPathComponent("recv")
+        let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
+        defer { scp.stop() }
+        let spool = folder.appendingPathComponent("spool")
+        let proxy = try Peers.proxy(["--destination", "STORESCP@127.0.0.1:\(scpPort)", "--spool", spool.path,
+                                     "--audit", folder.appendingPathComponent("audit.sqlite").path,
+                                     "--config", try Peers.config(in: folder)],
+                                    port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
+        defer { proxy.stop() }
+        let files = Peers.dev(Peers.lungCT)
+        let header = try HeaderReader().read(files[0])
+        let sopClass = try #require(header.dataset.string(.sopClassUID))
+        let dataset = try RawAssociation.dataset(ofFile: files[0])
+        #expect(dataset.count > 100_000, "the dataset holds its pixels")
+
+        // The command names another SOP instance than the dataset: Cannot Understand.
+        let mismatched = try RawAssociation(port: proxyPort, sopClass: sopClass)
+        let status = try mismatched.store(sopClass: sopClass, sopInstance: "1.2.826.0.1.3680043.2.1143.999", dataset: dataset)
+        #expect(status == 0xC000, "status \(String(describing: status))")
+        // The same association still serves a correct request.
+        let sop = try #require(header.dataset.string(.sopInstanceUID))
+        #expect(try mismatched.store(sopClass: sopClass, sopInstance: sop, dataset: dataset) == 0x0000)
+        try mismatched.release()
+
+        // A dataset cut off mid-stream: no answer, nothing kept, nothing forwarded.
+        let cut = try RawAssociation(port: proxyPort, sopClass: sopClass)
+        let second = try HeaderReader().read(files[1])
+        _ = try cut.store(sopClass: sopClass, sopInstance: try #require(second.dataset.string(.sopInstanceUID)),
+                          dataset: try RawAssociation.dataset(ofFile: files[1]), cutAfter: 60_000)
+        #expect(Peers.waitUntil(10) { TestEnvironment.files(under: spool.appendingPathComponent("incoming")).isEmpty },
+                "the partial dataset was removed")
+
+        // The next modality is served as usual.
+        let sent = try Peers.storescu(Array(files[2..<5]), port: proxyPort)
+        #expect(Peers.successes(sent) == 3, "\(sent.stderr)")
+        #expect(Peers.waitUntil(30) { TestEnvironment.files(under: received).count == 4 }, "\(proxy.output)")
+        _ = Peers.waitUntil(3) { false }
+        let arrived = Set(TestEnvironment.files(under: received).compactMap(Peers.sopInstanceUID))
+        #expect(arrived.count == 4 && arrived.contains(sop))
+        #expect(!arrived.contains(second.dataset.string(.sopInstanceUID) ?? ""), "the cut-off object never went on")
+        #expect(proxy.output.contains("differs from the command's"), "\(proxy.output)")
+    }
+
+    @Test func objectSentAgainAfterARestartIsNotedAsResent() throws {
+        let folder = try TestEnvironment.temporaryFolder("proxy-resent-restart")
+        defer { TestEnvironment.remove(folder) }
+        let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
+        let received = folder.appendingPathComponent("recv")
+        let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
+        defer { scp.stop() }
+        let arguments = ["--destination", "STORESCP@127.0.0.1:\(scpPort)", "--spool", folder.appendingPathComponent("spool").path,
+                         "--audit", folder.appendingPathComponent("audit.sqlite").path, "--config", try Peers.config(in: folder)]
+        let file = Peers.dev(Peers.lungCT)[0]
+        let first = try Peers.proxy(arguments, port: proxyPort, log: folder.appendingPathComponent("first.log"))
+        #expect(Peers.successes(try Peers.storescu([file], port: proxyPort)) == 1)
+        #expect(Peers.waitUntil(30) { TestEnvironment.files(under: received).count == 1 })
+        first.stop()
+        #expect(!first.output.contains("re-sent object"))
+        let second = try Peers.proxy(arguments, port: proxyPort, log: folder.appendingPathComponent("second.log"))
+        defer { second.stop() }
+        #expect(Peers.successes(try Peers.storescu([file], port: proxyPort)) == 1)
+        let queue = folder.appendingPathComponent("spool/queue")
+        #expect(Peers.waitUntil(30) { TestEnvironment.files(under: queue).isEmpty }, "forwarded again")
+        #expect(second.output.contains("re-sent object"), "\(second.output)")
+    }
+}
