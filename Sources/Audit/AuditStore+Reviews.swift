@@ -44,6 +44,33 @@ extension AuditStore {
         }
     }
 
+    /// The files the audit names for a series, to read its headers again (retraining from
+    /// reviews): the written outputs of its changes, then the files read, each list newest run
+    /// first and without repeats. Empty when no change names the series (for example with the
+    /// private block off); then ``files(runID:)`` lists every file of the run.
+    public func files(series: String) throws(AuditError) -> (outputs: [String], sources: [String]) {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT outputPath, sourcePath FROM changes WHERE seriesInstanceUID = ? ORDER BY runID DESC, id
+                """, arguments: [series])
+            var outputs: [String] = [], sources: [String] = [], seen = Set<String>()
+            for row in rows {
+                let output: String = row["outputPath"], source: String = row["sourcePath"]
+                if !output.isEmpty, seen.insert("o" + output).inserted { outputs.append(output) }
+                if seen.insert("s" + source).inserted { sources.append(source) }
+            }
+            return (outputs, sources)
+        }
+    }
+
+    /// Every file a run handled (`file_progress`): the output written, else the file read.
+    public func files(runID: Int64) throws(AuditError) -> [String] {
+        try read { db in
+            try FileProgress.filter(Column("runID") == runID).order(Column("sourcePath")).fetchAll(db)
+                .map { $0.outputPath ?? $0.sourcePath }
+        }
+    }
+
     /// The newest review row of a series, or nil.
     static func latestReview(_ db: Database, series: String) throws -> ReviewRecord? {
         try ReviewRecord.filter(Column("seriesInstanceUID") == series).order(Column("id").desc).fetchOne(db)

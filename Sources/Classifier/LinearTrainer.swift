@@ -119,3 +119,79 @@ struct FeatureTable: Sendable {
         return indices.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[lo..<hi])) }
     }
 }
+
+extension LinearTrainer {
+    /// Continues training `start` (a trained model's weights) by SGD on `examples`, with the
+    /// same BodyPartExamined augmentation, at this trainer's (lower) learning rate, decaying
+    /// linearly. Every update also pulls the touched rows and the bias back towards `start` by
+    /// `anchor` (L2 towards the starting weights, not towards zero), so that features the site
+    /// data touches often (Modality, Manufacturer) move only as far as the data insists. Each
+    /// epoch mixes in up to `replayPerEpoch` seeded draws of `replay` (the taxonomy's own
+    /// examples), so that classes the site never shows keep their evidence.
+    public func fineTune(_ start: LinearWeights, examples: [TrainingExample], replay: [TrainingExample] = [],
+                         replayPerEpoch: Int = 0, anchor: Float, classes: [String], hashing: FeatureHashing,
+                         taxonomy: Taxonomy? = nil, progress: (String) -> Void = { _ in }) -> LinearWeights {
+        let extractor = FeatureExtractor(hashing: hashing, taxonomy: taxonomy)
+        let data = FeatureTable(examples, classes: classes, extractor: extractor, seed: seed)
+        let replayData = FeatureTable(replay, classes: classes, extractor: extractor, seed: seed ^ 0x5EED)
+        var model = start
+        let n = data.labels.count, r = replayData.labels.count
+        guard n > 0, start.classCount == classes.count else { return model }
+        var rng = SplitMix(seed: seed)
+        var z = [Float](repeating: 0, count: start.classCount)
+        let perEpoch = min(replayPerEpoch, r)
+        let totalSteps = Float(epochs * (n + perEpoch))
+        var step: Float = 0
+        for epoch in 0..<epochs {
+            // (table, row): 0 = site examples, 1 = replay.
+            var order = (0..<n).map { (0, $0) }
+            var drawn = Array(0..<r)
+            drawn.shuffle(using: &rng)
+            order += drawn.prefix(perEpoch).map { (1, $0) }
+            order.shuffle(using: &rng)
+            var loss = 0.0, siteLoss = 0.0
+            for (table, i) in order {
+                let u = rng.unit()
+                let variant = u < corruptRate ? 2 : (u < corruptRate + hideRate ? 0 : 1)
+                let lr = learningRate * max(1 - step / totalSteps, 0.0001)
+                step += 1
+                let t = table == 0 ? data : replayData
+                let l = t.withFeatures(i, variant) {
+                    anchoredUpdate(&model, $0, label: t.labels[i], lr: lr, anchor: anchor, start: start, z: &z)
+                }
+                loss += l
+                if table == 0 { siteLoss += l }
+            }
+            progress(String(format: "fine-tune epoch %d/%d: loss %.4f on site examples, %.4f overall", epoch + 1, epochs,
+                            siteLoss / Double(n), loss / Double(max(order.count, 1))))
+        }
+        return model
+    }
+
+    /// One SGD step whose decay pulls towards `start` instead of zero; returns the example's loss.
+    @inline(__always)
+    func anchoredUpdate(_ model: inout LinearWeights, _ active: UnsafeBufferPointer<UInt32>, label: Int, lr: Float,
+                        anchor: Float, start: LinearWeights, z: inout [Float]) -> Double {
+        let c = model.classCount
+        z.withUnsafeMutableBufferPointer { model.scores(active, into: $0.baseAddress!) }
+        Calibration.softmax(&z, temperature: 1)
+        let loss = -log(Double(max(z[label], 1e-12)))
+        z[label] -= 1
+        let s = LinearWeights.scale(active.count)
+        let pull = lr * anchor
+        model.weights.withUnsafeMutableBufferPointer { w in
+            let base = w.baseAddress!
+            start.weights.withUnsafeBufferPointer { w0 in
+                let origin = w0.baseAddress!
+                z.withUnsafeBufferPointer { g in
+                    for f in active {
+                        let row = base + Int(f) * c, row0 = origin + Int(f) * c
+                        for k in 0..<c { row[k] -= lr * s * g[k] + pull * (row[k] - row0[k]) }
+                    }
+                }
+            }
+        }
+        for k in 0..<c { model.bias[k] -= lr * z[k] + pull * (model.bias[k] - start.bias[k]) }
+        return loss
+    }
+}

@@ -3,59 +3,174 @@ import ArgumentParser
 import Classifier
 import Foundation
 
-/// `bodypart train`: trains, calibrates and writes a body-part model file.
+/// `bodypart train`: trains a model from IDC metadata, fine-tunes one on a site's own labels, or
+/// exports a training manifest for an external pixel model.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train the metadata body-part model on the IDC series table (and RadLex names).",
+        abstract: "Train the metadata body-part model, fine-tune it on a site's labelled series, or export labels for a pixel model.",
+        usage: """
+            bodypart train --data IDC.tsv [--radlex TSV] --out MODEL.bpmodel [options]
+            bodypart train [--site DIR [--labels CSV] [--teacher pixel]] [--from-review AUDIT] --out MODEL.bpmodel [--base MODEL]
+            bodypart train --export-pixel-manifest OUT.csv --site DIR [--base MODEL]
+            """,
         discussion: """
-            Labels come from each series' BodyPartExamined normalized by Rules/body-parts.yaml; \
-            series without a usable one are not used. A share of whole collections is held out to \
-            fit the calibration temperature and the abstention threshold (at most --max-wrong-rate \
-            wrong answers with BodyPartExamined hidden). Progress goes to stderr; the held-out \
-            figures are printed at the end.
+            Full training (--data): labels come from each series' BodyPartExamined normalized by \
+            Rules/body-parts.yaml; series without a usable one are not used. A share of whole \
+            collections is held out to fit the calibration temperature and the abstention threshold \
+            (at most --max-wrong-rate wrong answers with BodyPartExamined hidden). Progress goes to \
+            stderr; the held-out figures are printed at the end.
+
+            Fine-tuning (--site, --from-review, --teacher): starts from --base (default: the shipped \
+            model) and continues training its linear part on the site's labelled series: labels from \
+            a CSV (series_instance_uid,body_part, or the label column of dicom-dev's labels.csv) for \
+            the DICOM files under --site; accepted and relabelled reviews of an audit database (the \
+            series read again from the files the audit names); and, with --teacher pixel, the CT pixel \
+            check's answer where its confidence reaches --teacher-min-confidence. A series labelled by \
+            several sources takes the review's label, else the CSV's, else the pixel teacher's. Labels \
+            that contradict more than --max-label-disagreement of the base model's answers are refused \
+            before training. The series are split by study into training and validation \
+            (--validation-share, --seed). The \
+            new model is written only if, on the validation series, with BodyPartExamined as-is and \
+            hidden, it answers no more series wrongly, no fewer correctly and no more UNKNOWN ones, no \
+            class with at least --gate-min-class validation series loses more than 1 point, it does \
+            better somewhere, and it still knows the taxonomy's own term names; otherwise nothing is \
+            written and the exit status is 1. The lineage (base model, sources, counts, figures \
+            before and after) is kept in the model's info and printed. See docs/classifier.md.
+
+            Export (--export-pixel-manifest): for each series under --site whose prediction by --base \
+            reaches the model's main threshold, one CSV row series_instance_uid,folder,body_part,\
+            confidence,model_id: labels for training an external pixel model.
             """
     )
 
-    @Option(help: "IDC series table written by Scripts/prepare_idc.py (.data/idc-series.tsv).")
-    var data: String
+    enum Teacher: String, ExpressibleByArgument, CaseIterable { case pixel }
 
-    @Option(help: "RadLex playbook table (procedure names with body region) used as extra training examples.")
+    @Option(help: "Full training: IDC series table written by Scripts/prepare_idc.py (.data/idc-series.tsv).")
+    var data: String?
+
+    @Option(help: "Full training: RadLex playbook table (procedure names with body region) used as extra training examples.")
     var radlex: String?
 
-    @Option(help: "Model family: linear, trees or ensemble.")
+    @Option(help: "Full training: model family: linear, trees or ensemble.")
     var modelType: ModelType = .ensemble
 
     @Option(help: "Output model file (.bpmodel).")
-    var out: String
+    var out: String?
 
-    @Option(help: "Training epochs of the linear model.")
-    var epochs = 6
+    @Option(help: "Training epochs of the linear model (default: 6 for full training, 10 for fine-tuning).")
+    var epochs: Int?
 
-    @Option(help: "Largest wrong-answer rate on the held-out collections when choosing the threshold.")
+    @Option(help: "Largest wrong-answer rate when choosing the threshold (held-out collections; fine-tuning: only when the thresholds are refitted).")
     var maxWrongRate = 0.01
 
-    @Option(help: "Random seed (training order, augmentation, calibration split).")
+    @Option(help: "Random seed (training order, augmentation, calibration or validation split).")
     var seed: UInt64 = 7
 
     @Option(help: "Rules folder holding body-parts.yaml.")
     var rules: String?
 
-    @OptionGroup var tuning: TrainingTuning
+    @Option(help: ArgumentHelp("Fine-tuning, export: a folder of the site's DICOM files (repeatable).", valueName: "dir"))
+    var site: [String] = []
+
+    @Option(help: ArgumentHelp("Fine-tuning: labels of the series under --site (columns series_instance_uid and body_part or label).",
+                               valueName: "csv"))
+    var labels: String?
+
+    @Option(name: .customLong("from-review"),
+            help: ArgumentHelp("Fine-tuning: take the accepted and relabelled reviews of this audit database as labels.", valueName: "audit"))
+    var fromReview: String?
+
+    @Option(help: "Fine-tuning: label the CT series under --site by the pixel check (pixel).")
+    var teacher: Teacher?
+
+    @Option(help: "With --teacher pixel: lowest pixel-check confidence taken as a label.")
+    var teacherMinConfidence = 0.8
+
+    @Option(help: ArgumentHelp("Fine-tuning: the model to start from and to beat; export: the model that labels (default: the shipped model).",
+                               valueName: "model"))
+    var base: String?
+
+    @Option(help: "Fine-tuning: share of the site's series (whole studies) held out for validation.")
+    var validationShare = 0.3
+
+    @Option(help: "Fine-tuning: initial learning rate of the continued training.")
+    var learningRate: Float = 0.5
+
+    @Option(help: "Fine-tuning: pull of every update towards the base model's weights (L2 towards them).")
+    var anchor: Float = 0.01
+
+    @Option(help: "Fine-tuning: classes with at least this many validation series may lose at most 1 point of accuracy.")
+    var gateMinClass = 10
+
+    @Option(help: "Fine-tuning: refuse labels that contradict more than this share of the base model's answers (1: no check).")
+    var maxLabelDisagreement = 0.1
+
+    @Option(name: .customLong("export-pixel-manifest"),
+            help: ArgumentHelp("Write series the model is confident about, for training an external pixel model, to this CSV.",
+                               valueName: "csv"))
+    var exportPixelManifest: String?
+
+    @OptionGroup(title: "Full training options") var tuning: TrainingTuning
+
+    enum Mode { case full, fineTune, export }
+
+    var mode: Mode {
+        if exportPixelManifest != nil { return .export }
+        return data != nil ? .full : .fineTune
+    }
 
     func validate() throws {
-        if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if !(0..<1).contains(maxWrongRate) { throw ValidationError("--max-wrong-rate must be in [0, 1)") }
-        if !out.hasSuffix(".bpmodel") { throw ValidationError("--out must name a .bpmodel file") }
+        let fineTuning = !site.isEmpty || labels != nil || fromReview != nil || teacher != nil
+        switch mode {
+        case .export:
+            if data != nil || out != nil || labels != nil || fromReview != nil || teacher != nil {
+                throw ValidationError("--export-pixel-manifest takes only --site DIR (and --base, --rules); not --data, --out, --labels, --from-review or --teacher")
+            }
+            if site.isEmpty { throw ValidationError("--export-pixel-manifest needs --site DIR") }
+        case .full:
+            if fineTuning || base != nil {
+                throw ValidationError("--data (full training) cannot be combined with --site, --labels, --from-review, --teacher or --base (fine-tuning)")
+            }
+        case .fineTune:
+            if !fineTuning {
+                throw ValidationError("give --data FILE (full training), --site DIR with --labels CSV or --teacher pixel, or --from-review AUDIT (fine-tuning), or --export-pixel-manifest CSV --site DIR")
+            }
+            if radlex != nil { throw ValidationError("--radlex is for full training (--data)") }
+            if (labels != nil || teacher != nil) && site.isEmpty { throw ValidationError("--labels and --teacher need --site DIR") }
+            if !site.isEmpty && labels == nil && teacher == nil {
+                throw ValidationError("--site needs a label source: --labels CSV and/or --teacher pixel")
+            }
+            if !(0.05...0.9).contains(validationShare) { throw ValidationError("--validation-share must be in [0.05, 0.9]") }
+            if !(0...1).contains(teacherMinConfidence) { throw ValidationError("--teacher-min-confidence must be in [0, 1]") }
+            if !(learningRate > 0) || anchor < 0 { throw ValidationError("--learning-rate must be > 0 and --anchor ≥ 0") }
+            if gateMinClass < 1 { throw ValidationError("--gate-min-class must be at least 1") }
+            if !(0...1).contains(maxLabelDisagreement) { throw ValidationError("--max-label-disagreement must be in [0, 1]") }
+        }
+        if mode != .export {
+            guard let out else { throw ValidationError("--out MODEL.bpmodel is required") }
+            if !out.hasSuffix(".bpmodel") { throw ValidationError("--out must name a .bpmodel file") }
+        }
         try tuning.validate()
     }
 
     func run() throws {
+        switch mode {
+        case .full: try trainFull()
+        case .fineTune: try fineTune()
+        case .export: try exportManifest()
+        }
+    }
+
+    func trainFull() throws {
+        guard let data, let out else { return }
         let (taxonomy, _) = try Self.taxonomy(rules: rules)
         let (examples, extra) = try Self.data(idc: data, radlex: radlex, taxonomy: taxonomy)
         var builder = ModelBuilder()
         builder.modelType = modelType
-        builder.linearTrainer.epochs = epochs
+        builder.linearTrainer.epochs = epochs ?? 6
         builder.linearTrainer.seed = seed
         builder.seed = seed
         builder.maxWrongRate = maxWrongRate
@@ -65,10 +180,7 @@ struct TrainCommand: ParsableCommand {
         model.info["data"] = URL(fileURLWithPath: data).lastPathComponent
         model.info["radlex"] = radlex.map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
         model.info["trained"] = ISO8601DateFormatter().string(from: Date())
-        do { try model.save(to: URL(fileURLWithPath: out)) } catch {
-            Console.error("\(out): cannot write the model (\(error.localizedDescription))")
-            throw ExitStatus.cannotCreate
-        }
+        try Self.save(model, to: out)
         Console.status(String(format: "wrote %@ (%@, %d classes) in %.1f s\n", out, model.modelID, model.classes.count,
                               Date().timeIntervalSince(start)))
         let (_, held) = ModelBuilder.splitByGroup(examples, share: builder.calibrationShare, seed: builder.seed)
@@ -78,6 +190,14 @@ struct TrainCommand: ParsableCommand {
         Console.out("trusted part (\(trusted.count) of \(held.count): label not contradicted by the series' own descriptions):")
         for r in Evaluator(taxonomy: taxonomy).evaluate(model: model, examples: trusted) { Console.out(r.summaryLine) }
         Console.flush()
+    }
+
+    /// Writes a model; a failure is one line and exit 73.
+    static func save(_ model: BodyPartModel, to out: String) throws {
+        do { try model.save(to: URL(fileURLWithPath: out)) } catch {
+            Console.error("\(out): cannot write the model (\(error.localizedDescription))")
+            throw ExitStatus.cannotCreate
+        }
     }
 
     /// Loads the taxonomy; errors become one line and exit 65.

@@ -9,6 +9,9 @@ enum Fixtures {
         .deletingLastPathComponent()
     static let taxonomy: Taxonomy = try! Taxonomy.load(from: root.appendingPathComponent("Rules/body-parts.yaml"))
     static let radlexURL = root.deletingLastPathComponent().appendingPathComponent("shared/data/radlex-playbook-core.tsv")
+    /// `../shared/data` (or `$BODYPART_SHARED_DATA`).
+    static let sharedData = ProcessInfo.processInfo.environment["BODYPART_SHARED_DATA"].map { URL(fileURLWithPath: $0) }
+        ?? root.deletingLastPathComponent().appendingPathComponent("shared/data")
 
     /// RadLex examples, each given one of ten groups by a hash of its text.
     static func radlex() throws -> [TrainingExample] {
