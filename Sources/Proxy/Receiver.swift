@@ -19,16 +19,20 @@ final class Receiver: Sendable {
     private let audit: AuditWriter
     private let metrics: ProxyMetrics
     private let logger: Logger
+    /// Keeps objects for the pixel check after forwarding (PixelWorker).
+    private let pixel: PixelWorker?
     /// SOP Instance UIDs seen (newest 200,000), to note re-sent objects.
     private let seen = Mutex<(set: Set<String>, order: [String])>((Set(), []))
     private let tally = Mutex<[String: Int]>([:])
 
-    init(spool: Spool, forwarders: [Forwarder], audit: AuditWriter, metrics: ProxyMetrics, logger: Logger) {
+    init(spool: Spool, forwarders: [Forwarder], audit: AuditWriter, metrics: ProxyMetrics, logger: Logger,
+         pixel: PixelWorker? = nil) {
         self.spool = spool
         self.forwarders = forwarders
         self.audit = audit
         self.metrics = metrics
         self.logger = logger
+        self.pixel = pixel
     }
 
     /// Counts for the audit run's end.
@@ -52,12 +56,15 @@ final class Receiver: Sendable {
                            metadata: peer(request, ["dataset_sop_instance": "\(sop)"]))
             return 0xC000
         }
+        // Pixel check hook: a hard link made before the object is queued (no delivery can remove it first).
+        let kept = pixel?.keep(receivedFile: request.path, header: header)
         let entry: SpoolEntry
         do {
             entry = try spool.accept(receivedFile: request.path, seriesInstanceUID: header.dataset.string(.seriesInstanceUID) ?? "",
                                      sopInstanceUID: sop)
         } catch {
             unlink(request.path)
+            if let kept { unlink(kept) }
             count("out-of-resources")
             metrics.storeFailures.increment()
             logger.error("C-STORE refused: cannot store in the spool (answered Out of Resources)",
