@@ -65,6 +65,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; say "port $1 never opened"; return 1; }
 count_files() { find "$1" -type f ! -name '.*' 2>/dev/null | wc -l; }
 now() { date +%s.%N; }
+# CPU seconds every process on the machine used so far (user+nice+system+irq+softirq+steal).
+busy_cpu() { awk '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / 100 }' /proc/stat; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -101,7 +103,7 @@ sink() { # sink DIR PORT: the final receiver
   storescp --fork +xa +uf -od "$1" "$2" >/dev/null 2>&1 & pids+=($!); wait_port "$2"
 }
 
-declare -A SECONDS_OF
+declare -A SECONDS_OF CPU_OF
 run_case() { # run_case NAME ASSOCIATIONS
   local name=$1 n=$2 out="$WORK/$1-$2" sinkport relay start t
   rm -rf "$out" && mkdir -p "$out"
@@ -133,13 +135,14 @@ JSON
       storescp --fork +xa +uf --exec-sync -od "$out/relay" -xcr "dcmodify -nb -i '(0018,0015)=CHEST' '#p/#f' && storescu -xs 127.0.0.1 $sinkport '#p/#f'" \
         "$relay" >"$out/relay.log" 2>&1 & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
   esac
-  start=$(now)
+  start=$(now); cpu0=$(busy_cpu)
   send "$relay" "$n"
   t=$(wait_all "$out/recv" "$start" "$relaypid")
   SECONDS_OF[$name-$n]=$t
+  CPU_OF[$name-$n]=$(awk -v a="$cpu0" -v b="$(busy_cpu)" 'BEGIN { printf "%.2f", b - a }')
   RSS500=$(cat "$out/recv.rss500" 2>/dev/null || echo -); RSSALL=$(cat "$out/recv.rssall" 2>/dev/null || echo -)
-  printf "%-9s %d assoc  %8.2f s  %7.1f obj/s  rss@500 %s MB  rss@all %s MB\n" "$name" "$n" "$t" \
-    "$(awk -v c="$COUNT" -v t="$t" 'BEGIN { print c / t }')" "$RSS500" "$RSSALL"
+  printf "%-9s %d assoc  %8.2f s  %7.1f obj/s  cpu %6.2f s (all processes)  rss@500 %s MB  rss@all %s MB\n" "$name" "$n" "$t" \
+    "$(awk -v c="$COUNT" -v t="$t" 'BEGIN { print c / t }')" "${CPU_OF[$name-$n]}" "$RSS500" "$RSSALL"
   [ -z "$relaypid" ] || { kill "$relaypid" 2>/dev/null || true; wait "$relaypid" 2>/dev/null || true; }
   cleanup; pids=()
 }
@@ -154,4 +157,12 @@ for n in 1 4; do
   awk -v d="${SECONDS_OF[direct-$n]}" -v p="$p" -v o="${SECONDS_OF[orthanc-$n]}" -v s="${SECONDS_OF[scripted-$n]}" -v n="$n" 'BEGIN {
     printf "%d assoc: proxy/direct %.2fx (target >= 0.8)  proxy vs orthanc %.1fx faster (>= 5)  proxy vs scripted %.1fx faster (>= 1.5)\n",
       n, d / p, o / p, s / p }'
+done
+# On a machine whose cores the direct run already keeps busy, the relay cannot beat
+# direct CPU / (CPU with the relay): it receives and sends every object once more.
+cores=$(nproc)
+for n in 1 4; do
+  awk -v dc="${CPU_OF[direct-$n]}" -v pc="${CPU_OF[proxy-$n]}" -v ds="${SECONDS_OF[direct-$n]}" -v k="$cores" -v n="$n" -v c="$COUNT" 'BEGIN {
+    printf "%d assoc: CPU per object direct %.2f ms, with the proxy %.2f ms; direct used %.0f%% of %d cores; CPU-bound ceiling of proxy/direct %.2fx\n",
+      n, 1000 * dc / c, 1000 * pc / c, 100 * dc / (ds * k), k, (dc / (ds * k) > 0.9) ? dc / pc : 1 }'
 done

@@ -3,6 +3,8 @@ import GRDB
 extension AuditStore {
     /// Counts per run, decision, modality, predicted body part and confidence
     /// decile, and the old → new BodyPartExamined matrix; for one run or all.
+    /// A series decided twice in one run (the proxy's pixel check after
+    /// forwarding appends a second row) counts once, by its newest row.
     public func summary(runID: Int64?) throws(AuditError) -> AuditSummary {
         let allRuns = try runs()
         if let runID, !allRuns.contains(where: { $0.id == runID }) { throw .unknownRun(path: path, id: runID) }
@@ -18,7 +20,8 @@ extension AuditStore {
             var matrix: [String: AuditSummary.Transition] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT runID, modality, predictedBodyPart, confidence, decision, currentBodyPartExamined,
-                       newBodyPartExamined, files FROM decisions \(scope)
+                       newBodyPartExamined, files FROM decisions
+                WHERE id IN (SELECT MAX(id) FROM decisions \(scope) GROUP BY runID, seriesInstanceUID)
                 """)
             while let row = try rows.next() {
                 summary.series += 1

@@ -14,7 +14,7 @@ public struct AuditSummary: Sendable, Hashable, Codable {
     public var runID: Int64?
     /// The runs covered, oldest first.
     public var runs: [RunRecord]
-    /// Number of series decisions.
+    /// Number of series decided (per run; a series' newest decision row counts).
     public var series: Int
     /// Number of instances the decisions covered.
     public var files: Int

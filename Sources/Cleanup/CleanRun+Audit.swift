@@ -80,28 +80,8 @@ extension CleanRun {
     }
 
     func decisionRecord(_ decision: SeriesDecision, series: ScannedSeries, runID: Int64) -> DecisionRecord {
-        var evidence: [String: String] = [:]
-        if let p = decision.prediction {
-            evidence["topClass"] = p.topClass
-            evidence["evidence"] = p.evidence.map { "\($0.field):\($0.term)" }.joined(separator: ", ")
-            evidence["alternatives"] = p.alternatives.map { "\($0.bodyPart) \(String(format: "%.3f", $0.confidence))" }
-                .joined(separator: ", ")
-        }
-        if let category = decision.hangingCategory { evidence["hangingCategory"] = category }
-        for (k, v) in decision.descriptions { evidence["fill." + k] = v }
-        evidence.merge(CleanRun.pixelEvidence(decision)) { a, _ in a }
-        // The answer the decision rests on: the pixel model's when it decided alone.
-        let byPixel = decision.source == .pixel
-        let predicted = byPixel ? decision.pixel?.bodyPart : decision.prediction?.bodyPart
-        let confidence = byPixel ? decision.pixel?.confidence : decision.prediction?.confidence
-        let json = (try? JSONSerialization.data(withJSONObject: evidence, options: [.sortedKeys]))
-            .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return DecisionRecord(
-            id: nil, runID: runID, studyInstanceUID: series.studyInstanceUID, seriesInstanceUID: series.seriesInstanceUID,
-            modality: series.modality, predictedBodyPart: predicted,
-            confidence: confidence ?? 0, decision: decision.kind.rawValue, reason: decision.reason,
-            evidenceJSON: json, currentBodyPartExamined: decision.originalBodyPartExamined,
-            newBodyPartExamined: decision.newBodyPartExamined, files: series.files.count, createdAt: Date())
+        decision.auditRecord(runID: runID, studyInstanceUID: series.studyInstanceUID, seriesInstanceUID: series.seriesInstanceUID,
+                             modality: series.modality, files: series.files.count)
     }
 
     /// Copies non-DICOM files into the output tree (`--copy-other`).

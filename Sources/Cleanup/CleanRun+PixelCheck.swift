@@ -21,33 +21,16 @@ extension CleanRun {
         summary.pixelChecks += 1
         if opinion.failed {
             summary.pixelErrors += 1
-            if firstTime {
-                audit.errors.append(ErrorRecord(
-                    id: nil, runID: runID, path: series.files.first ?? series.seriesInstanceUID, kind: "pixel-model",
-                    message: "\(opinion.reason ?? opinion.model) (series \(series.seriesInstanceUID)); metadata decision kept",
-                    createdAt: Date()))
+            if firstTime, let error = revised.pixelFailureRecord(runID: runID, path: series.files.first ?? series.seriesInstanceUID,
+                                                                  seriesInstanceUID: series.seriesInstanceUID) {
+                audit.errors.append(error)
             }
         }
-        if revised.disagreement == true {
+        if let review = revised.reviewRecord(runID: runID, studyInstanceUID: series.studyInstanceUID,
+                                             seriesInstanceUID: series.seriesInstanceUID, modality: series.modality) {
             summary.reviewsOpened += 1
-            let metadata = revised.prediction.flatMap { $0.abstained ? nil : $0 }
-            audit.reviews.append(ReviewRecord(
-                seriesInstanceUID: series.seriesInstanceUID, studyInstanceUID: series.studyInstanceUID, runID: runID,
-                modality: series.modality, currentBodyPartExamined: revised.originalBodyPartExamined,
-                metadataAnswer: metadata?.bodyPart, metadataConfidence: metadata?.confidence,
-                pixelAnswer: opinion.bodyPart, pixelConfidence: opinion.confidence, pixelModel: opinion.model,
-                note: revised.reason))
+            audit.reviews.append(review)
         }
         return revised
-    }
-
-    /// The pixel opinion as decision evidence (`pixel.*` keys).
-    static func pixelEvidence(_ decision: SeriesDecision) -> [String: String] {
-        guard let pixel = decision.pixel else { return [:] }
-        var evidence = ["source": (decision.source ?? .metadata).rawValue, "pixel.model": pixel.model,
-                        "pixel.bodyPart": pixel.bodyPart ?? "-", "pixel.confidence": String(format: "%.3f", pixel.confidence)]
-        if let reason = pixel.reason { evidence["pixel.reason"] = reason }
-        if let detail = pixel.detail { evidence["pixel.detail"] = detail }
-        return evidence
     }
 }

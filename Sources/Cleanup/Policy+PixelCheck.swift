@@ -75,6 +75,13 @@ extension Policy {
             start < end ? (start..<end).contains(minute) : minute >= start || minute < end
         }
 
+        /// True when `date` falls in the window, in `calendar`'s time zone
+        /// (the local one by default).
+        public func contains(_ date: Date, calendar: Calendar = .current) -> Bool {
+            let parts = calendar.dateComponents([.hour, .minute], from: date)
+            return contains(minute: (parts.hour ?? 0) * 60 + (parts.minute ?? 0))
+        }
+
         public var description: String {
             String(format: "%02d:%02d-%02d:%02d", start / 60, start % 60, end / 60, end % 60)
         }
@@ -98,6 +105,19 @@ extension Policy {
             return decision.kind == .abstained || (decision.prediction?.confidence ?? 0) < correctThreshold
         case .sample(let percent):
             return Double(Policy.bucket(seriesInstanceUID)) < percent
+        }
+    }
+
+    /// Whether `pixelCheck` may select a series before its decision is
+    /// known (the proxy's question when an object arrives): false only when
+    /// no decision could make `selectsPixelCheck` true (not CT, a skipped
+    /// modality, `never`, outside the sample).
+    public func mayPixelCheck(modality: String?, seriesInstanceUID: String) -> Bool {
+        guard modality?.uppercased() == "CT", skipReason(modality: modality) == nil else { return false }
+        switch pixelCheck {
+        case .never: return false
+        case .always, .lowConfidence: return true
+        case .sample(let percent): return Double(Policy.bucket(seriesInstanceUID)) < percent
         }
     }
 

@@ -14,8 +14,11 @@ final class AuditWriter: @unchecked Sendable {
         var changes: [ChangeRecord] = []
         var errors: [ErrorRecord] = []
         var progress: [FileProgress] = []
+        var reviews: [ReviewRecord] = []
         var completions: [@Sendable () -> Void] = []
-        var isEmpty: Bool { decisions.isEmpty && changes.isEmpty && errors.isEmpty && progress.isEmpty && completions.isEmpty }
+        var isEmpty: Bool {
+            decisions.isEmpty && changes.isEmpty && errors.isEmpty && progress.isEmpty && reviews.isEmpty && completions.isEmpty
+        }
     }
 
     let store: AuditStore
@@ -42,14 +45,16 @@ final class AuditWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues rows; `completion` runs after they are stored (or failed to be: logged).
+    /// Queues rows (`reviews` open review-queue entries); `completion` runs
+    /// after they are stored (or failed to be: logged).
     func enqueue(decisions: [DecisionRecord] = [], changes: [ChangeRecord] = [], errors: [ErrorRecord] = [],
-                 progress: [FileProgress] = [], completion: (@Sendable () -> Void)? = nil) {
+                 progress: [FileProgress] = [], reviews: [ReviewRecord] = [], completion: (@Sendable () -> Void)? = nil) {
         condition.lock()
         pending.decisions += decisions
         pending.changes += changes
         pending.errors += errors
         pending.progress += progress
+        pending.reviews += reviews
         if let completion { pending.completions.append(completion) }
         if pending.changes.count + pending.progress.count > 500 { condition.signal() }
         condition.unlock()
@@ -90,7 +95,8 @@ final class AuditWriter: @unchecked Sendable {
 
     private func write(_ batch: Batch) {
         do {
-            try store.append(decisions: batch.decisions, changes: batch.changes, errors: batch.errors, progress: batch.progress)
+            try store.append(decisions: batch.decisions, changes: batch.changes, errors: batch.errors, progress: batch.progress,
+                             reviews: batch.reviews)
             for completion in batch.completions { completion() }
         } catch {
             // Entries stay in the spool: delivered again after a restart, audited then.

@@ -75,6 +75,7 @@ extension ProxyConfiguration {
                         throw .configuration("\(file): unknown key retry.\(name) (initial_delay, max_delay, max_attempts, max_age)")
                     }
                 }
+            case "pixel": try pixel.apply(value, file: file)
             default:
                 throw .configuration("\(file): unknown key '\(key)'")
             }

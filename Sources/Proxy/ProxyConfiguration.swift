@@ -63,6 +63,8 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var idleRelease = 5.0
     /// Retry and quarantine schedule.
     public var retry = RetrySchedule()
+    /// The pixel cross-check after forwarding (`pixel:`; PixelSettings).
+    public var pixel = PixelSettings()
 
     public init() {}
 
@@ -84,5 +86,6 @@ public struct ProxyConfiguration: Sendable, Hashable {
             throw .configuration("allowed AE title '\(ae)' must be 1 to 16 characters")
         }
         if let metricsPort, metricsPort == port { throw .configuration("metrics_port must differ from port") }
+        try pixel.validate()
     }
 }

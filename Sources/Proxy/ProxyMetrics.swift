@@ -15,6 +15,11 @@ public final class ProxyMetrics: Sendable {
     let duplicates: Counter
     let associationsAccepted: Counter
     let associationsRejected: Counter
+    let pixelChecks: Counter
+    let pixelDisagreements: Counter
+    let pixelFailures: Counter
+    let pixelSkipped: Counter
+    let pixelPending: Gauge
 
     private let destinationNames: [String]
     private let forwarded: [String: Counter]
@@ -35,6 +40,11 @@ public final class ProxyMetrics: Sendable {
                                                     "Incoming associations by result.")
         associationsRejected = ProxyMetrics.counter(registry, "bodypart_proxy_associations_total", [("result", "rejected")],
                                                     "Incoming associations by result.")
+        pixelChecks = ProxyMetrics.counter(registry, "bodypart_proxy_pixel_checks_total", [], "Series checked against their pixels (after forwarding).")
+        pixelDisagreements = ProxyMetrics.counter(registry, "bodypart_proxy_pixel_disagreements_total", [], "Pixel checks that disagreed with the metadata decision (FLAGGED, review opened).")
+        pixelFailures = ProxyMetrics.counter(registry, "bodypart_proxy_pixel_failures_total", [], "Pixel checks whose model failed (metadata decision kept).")
+        pixelSkipped = ProxyMetrics.counter(registry, "bodypart_proxy_pixel_skipped_total", [], "Series not pixel-checked: their objects would take more than pixel.max_spool_share.")
+        pixelPending = ProxyMetrics.gauge(registry, "bodypart_proxy_pixel_pending_series", [], "Series kept for a pixel check not made yet.")
         destinationNames = destinations.map(\.description)
         var forwarded: [String: Counter] = [:], failed: [String: Counter] = [:], retried: [String: Counter] = [:]
         var quarantined: [String: Counter] = [:], depth: [String: Gauge] = [:], age: [String: Gauge] = [:]

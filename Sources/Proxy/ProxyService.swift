@@ -26,6 +26,7 @@ public final class ProxyService: @unchecked Sendable {
     let audit: AuditWriter
     let forwarders: [Forwarder]
     let receiver: Receiver
+    let pixel: PixelWorker
     private var scp: StorageSCP?
     private var metricsServer: MetricsServer?
 
@@ -49,14 +50,17 @@ public final class ProxyService: @unchecked Sendable {
         }
         metrics = ProxyMetrics(destinations: configuration.destinations)
         audit = AuditWriter(store: store, runID: runID, logger: logger)
+        let decisions = SeriesDecisions(spool: spool, enricher: enricher)
         let context = ForwardingContext(configuration: configuration, spool: spool,
-                                        decisions: SeriesDecisions(spool: spool, enricher: enricher), enricher: enricher,
+                                        decisions: decisions, enricher: enricher,
                                         audit: audit, metrics: metrics, logger: logger)
         let lanes = configuration.forwardAssociations
         forwarders = configuration.destinations.flatMap { destination in
             (0..<lanes).map { Forwarder(destination: destination, lane: $0, of: lanes, context: context) }
         }
-        receiver = Receiver(spool: spool, forwarders: forwarders, audit: audit, metrics: metrics, logger: logger)
+        pixel = PixelWorker(spool: spool, decisions: decisions, enricher: enricher, settings: configuration.pixel, audit: audit,
+                            metrics: metrics, logger: logger)
+        receiver = Receiver(spool: spool, forwarders: forwarders, audit: audit, metrics: metrics, logger: logger, pixel: pixel)
     }
 
     /// Resumes the spool, starts forwarding, listening and the metrics endpoint.
@@ -76,6 +80,7 @@ public final class ProxyService: @unchecked Sendable {
             }
         }
         for forwarder in forwarders { forwarder.start() }
+        pixel.start()
         let scp = StorageSCP(
             onStore: { [receiver] request in receiver.handle(request) },
             onEvent: { [receiver] event, id, calling, peer, detail in receiver.event(event, id, calling, peer, detail) })
@@ -107,6 +112,7 @@ public final class ProxyService: @unchecked Sendable {
         }
         scp = nil
         for forwarder in forwarders { forwarder.stop() }
+        pixel.stop()
         metricsServer?.stop()
         audit.stop()
         let counts = receiver.counts
@@ -129,6 +135,7 @@ public final class ProxyService: @unchecked Sendable {
                 let lanes = forwarders.filter { $0.destination == destination }.map(\.depth)
                 metrics.queue(destination, depth: lanes.map(\.count).reduce(0, +), oldestAge: lanes.map(\.oldestAge).max() ?? 0)
             }
+            metrics.pixelPending.set(Double(pixel.pendingSeries))
             return (200, "text/plain; version=0.0.4", metrics.exposition())
         case "/healthz":
             let writable = access(spool.incoming, W_OK) == 0

@@ -19,16 +19,20 @@ final class Receiver: Sendable {
     private let audit: AuditWriter
     private let metrics: ProxyMetrics
     private let logger: Logger
+    /// Keeps objects for the pixel check after forwarding (PixelWorker).
+    private let pixel: PixelWorker?
     /// SOP Instance UIDs seen (newest 200,000), to note re-sent objects.
     private let seen = Mutex<(set: Set<String>, order: [String])>((Set(), []))
     private let tally = Mutex<[String: Int]>([:])
 
-    init(spool: Spool, forwarders: [Forwarder], audit: AuditWriter, metrics: ProxyMetrics, logger: Logger) {
+    init(spool: Spool, forwarders: [Forwarder], audit: AuditWriter, metrics: ProxyMetrics, logger: Logger,
+         pixel: PixelWorker? = nil) {
         self.spool = spool
         self.forwarders = forwarders
         self.audit = audit
         self.metrics = metrics
         self.logger = logger
+        self.pixel = pixel
         rememberEarlierObjects()
     }
 
@@ -51,10 +55,13 @@ final class Receiver: Sendable {
     /// Counts for the audit run's end.
     var counts: [String: Int] { tally.withLock { $0 } }
 
+    /// The elements read at receipt: the spool's UIDs, the pixel check's modality.
+    static let needed: @Sendable (Tag) -> Bool = { $0 == .sopInstanceUID || $0 == .seriesInstanceUID || $0 == .modality }
+
     func handle(_ request: StorageSCP.Request) -> UInt16 {
         let header: DicomHeader
-        // Only the two UIDs the spool needs (the forwarder reads the rest).
-        do { header = try HeaderReader().read(request.path, include: { $0 == .sopInstanceUID || $0 == .seriesInstanceUID }) } catch {
+        // Only what the spool and the pixel keep need (the forwarder reads the rest).
+        do { header = try HeaderReader().read(request.path, include: Receiver.needed) } catch {
             unlink(request.path)
             count("rejected")
             metrics.rejectedStores.increment()
@@ -70,12 +77,15 @@ final class Receiver: Sendable {
                            metadata: peer(request, ["dataset_sop_instance": "\(sop)"]))
             return 0xC000
         }
+        // Pixel check hook: a hard link made before the object is queued (no delivery can remove it first).
+        let kept = pixel?.keep(receivedFile: request.path, header: header)
         let entry: SpoolEntry
         do {
             entry = try spool.accept(receivedFile: request.path, seriesInstanceUID: header.dataset.string(.seriesInstanceUID) ?? "",
                                      sopInstanceUID: sop)
         } catch {
             unlink(request.path)
+            if let kept { unlink(kept) }
             count("out-of-resources")
             metrics.storeFailures.increment()
             logger.error("C-STORE refused: cannot store in the spool (answered Out of Resources)",

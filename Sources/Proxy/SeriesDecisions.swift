@@ -14,6 +14,23 @@ public struct SeriesRecord: Codable, Sendable, Hashable {
     public var decision: SeriesDecision
     /// DICOM DT stamped into Original Attributes Sequence and the private block.
     public var dateTime: String
+    /// The pixel check's outcome once the series was checked (after
+    /// forwarding: it never changes the decision the instances are edited by).
+    public var pixelCheck: PixelCheckRecord?
+}
+
+/// What the proxy's pixel check found for a series (PixelWorker).
+public struct PixelCheckRecord: Codable, Sendable, Hashable {
+    /// The pixel model's opinion.
+    public var opinion: PixelOpinion
+    /// The decision the cross-check arrives at (FLAGGED when the answers disagree).
+    public var decision: DecisionKind
+    /// True when the metadata and pixel answers disagree (a review was opened).
+    public var disagreement: Bool
+    /// Objects checked.
+    public var objects: Int
+    /// When, ISO 8601 (UTC).
+    public var checkedAt: String
 }
 
 /// One decision per series, made on the first instance forwarded (the first
@@ -34,7 +51,7 @@ final class SeriesDecisions: Sendable {
     func record(series: String, firstInstance path: String) throws -> (record: SeriesRecord, isNew: Bool) {
         try cache.withLock { cache in
             if let known = cache[series] { return (known, false) }
-            let file = spool.seriesFolder + "/" + SpoolEntry.safe(series) + ".json"
+            let file = file(of: series)
             if let data = FileManager.default.contents(atPath: file),
                let stored = try? JSONDecoder().decode(SeriesRecord.self, from: data) {
                 cache[series] = stored
@@ -47,6 +64,32 @@ final class SeriesDecisions: Sendable {
             return (record, true)
         }
     }
+
+    /// The series' record when it has been decided, without deciding. Never
+    /// waits for a decision being made (it then reads the file, or says nil).
+    func known(series: String) -> SeriesRecord? {
+        if let cached = cache.withLockIfAvailable({ $0[series] }), let cached { return cached }
+        guard let data = FileManager.default.contents(atPath: file(of: series)),
+              let stored = try? JSONDecoder().decode(SeriesRecord.self, from: data) else { return nil }
+        _ = cache.withLockIfAvailable { cache in
+            if cache[series] == nil { cache[series] = stored }
+        }
+        return stored
+    }
+
+    /// Adds the pixel check's outcome to the series' record (persisted;
+    /// written outside the lock, so no forwarder waits for the fsync).
+    func notePixelCheck(series: String, _ check: PixelCheckRecord) throws {
+        let file = file(of: series)
+        guard var record = known(series: series) else {
+            throw ProxyError.spool(path: file, detail: "no decision recorded for the series")
+        }
+        record.pixelCheck = check
+        try SeriesDecisions.write(record, to: file)
+        cache.withLock { $0[series] = record }
+    }
+
+    private func file(of series: String) -> String { spool.seriesFolder + "/" + SpoolEntry.safe(series) + ".json" }
 
     /// Writes atomically: temporary file, fsync, rename, folder fsync.
     static func write(_ record: SeriesRecord, to file: String) throws {

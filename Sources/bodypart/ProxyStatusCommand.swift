@@ -6,8 +6,8 @@ import Proxy
 struct ProxyStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "List what waits in the spool and what is quarantined, per destination.",
-        discussion: "Reads the spool only; works while the proxy runs. One line per destination, then one per quarantined object with its reason."
+        abstract: "List what waits in the spool and what is quarantined, per destination, and the series waiting for a pixel check.",
+        discussion: "Reads the spool only; works while the proxy runs. One line per destination, then one per quarantined object with its reason; then one line for the pixel check (series kept, objects) and one per series waiting for it."
     )
 
     @OptionGroup var options: ProxySpoolOptions
@@ -23,6 +23,14 @@ struct ProxyStatusCommand: ParsableCommand {
             for (entry, note) in quarantined {
                 Console.out("  quarantined\t\(entry.fileName)\t\(note?.reason ?? "(no note)")")
             }
+        }
+        // Series kept for the pixel check after forwarding (docs/proxy.md).
+        let pixel = PixelArchive(spoolRoot: spool.root).pending()
+        Console.out("pixel check\tpending \(pixel.count) series\tobjects \(pixel.reduce(0) { $0 + $1.objects })")
+        for series in pixel {
+            let age = String(format: "%.0f s", now.timeIntervalSince(series.lastArrival))
+            let skipped = series.skipped.map { "\tnot checked: \($0.reason)" } ?? ""
+            Console.out("  pending\t\(series.folder)\t\(series.objects) objects\tlast arrival \(age) ago\(skipped)")
         }
         Console.flush()
     }

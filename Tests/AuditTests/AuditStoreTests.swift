@@ -77,6 +77,26 @@ import Testing
         #expect(throws: AuditError.unknownRun(path: temp.path, id: 99)) { try temp.store.summary(runID: 99) }
     }
 
+    /// A series decided again in the same run (the proxy's pixel check after
+    /// forwarding) counts once, by its newest row; both rows stay listed.
+    @Test func summaryCountsASeriesDecidedTwiceOnce() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        let runID = try Sample.fill(temp.store)
+        let again = DecisionRecord(runID: runID, studyInstanceUID: "1.2.3", seriesInstanceUID: "1.2.3.0", modality: "CT",
+                                   predictedBodyPart: "HEAD", confidence: 0.9, decision: "FLAGGED",
+                                   reason: "pixel check CHEST disagrees", currentBodyPartExamined: nil,
+                                   newBodyPartExamined: "CHEST", files: 12, createdAt: Sample.date)
+        try temp.store.append(decisions: [again], changes: [], errors: [], progress: [])
+        let summary = try temp.store.summary(runID: runID)
+        #expect(summary.series == 7 && summary.files == 30 + 10 + 3 + 1 - 10 + 12)
+        #expect(summary.byDecision["FILLED"] == 2 && summary.byDecision["FLAGGED"] == 2)
+        #expect(summary.byRun[runID] == 7 && summary.byPredictedBodyPart["HEAD"] == 2)
+        #expect(summary.transitions.map { "\($0.from ?? "-")>\($0.to)=\($0.count)" } == ["->CHEST=3", "L_SPINE>LSPINE=2"])
+        #expect(try temp.store.summary(runID: nil).series == 7)
+        #expect(try temp.store.decisions(filter: DecisionFilter(series: "1.2.3.0")).count == 2)
+    }
+
     @Test func resumableRunAndCompletedFiles() throws {
         let temp = try TempStore()
         defer { temp.remove() }

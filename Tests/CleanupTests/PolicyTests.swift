@@ -97,4 +97,46 @@ import Testing
         policy.pixelCheck = .never
         #expect(!policy.selectsPixelCheck(modality: "CT", decision: decision(.abstained, 0.1), seriesInstanceUID: "1"))
     }
+
+    /// Before a decision (the proxy, when an object arrives): never false for
+    /// a series a decision could select, false where none could.
+    @Test func pixelCheckPossibleBeforeTheDecision() {
+        var policy = Policy()
+        #expect(policy.mayPixelCheck(modality: "CT", seriesInstanceUID: "1"))
+        #expect(!policy.mayPixelCheck(modality: "MR", seriesInstanceUID: "1") && !policy.mayPixelCheck(modality: nil, seriesInstanceUID: "1"))
+        policy.pixelCheck = .sample(percent: 30)
+        let decision = SeriesDecision(kind: .filled, reason: "", prediction: nil, originalBodyPartExamined: nil, modificationReason: "COERCE")
+        for uid in (0..<300).map({ "1.2.3.\($0)" }) {
+            #expect(policy.mayPixelCheck(modality: "CT", seriesInstanceUID: uid)
+                == policy.selectsPixelCheck(modality: "CT", decision: decision, seriesInstanceUID: uid))
+        }
+        policy.pixelCheck = .always
+        policy.denyModalities.insert("CT")
+        #expect(!policy.mayPixelCheck(modality: "CT", seriesInstanceUID: "1"))
+        policy.denyModalities.remove("CT")
+        policy.pixelCheck = .never
+        #expect(!policy.mayPixelCheck(modality: "CT", seriesInstanceUID: "1"))
+    }
+
+    /// The quiet-hours window read at a given instant in a given time zone,
+    /// across midnight and not.
+    @Test func quietHoursAtAnInstant() throws {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = try #require(TimeZone(identifier: "UTC"))
+        var tokyo = utc
+        tokyo.timeZone = try #require(TimeZone(identifier: "Asia/Tokyo"))
+        func at(_ hour: Int, _ minute: Int) -> Date {
+            utc.date(from: DateComponents(year: 2026, month: 11, day: 25, hour: hour, minute: minute))!
+        }
+        let night = try #require(Policy.QuietHours("22:00-06:00"))
+        #expect(night.contains(at(22, 0), calendar: utc) && night.contains(at(0, 0), calendar: utc))
+        #expect(night.contains(at(5, 59), calendar: utc) && !night.contains(at(6, 0), calendar: utc))
+        #expect(!night.contains(at(21, 59), calendar: utc) && !night.contains(at(12, 0), calendar: utc))
+        // 13:30 UTC is 22:30 in Tokyo; 21:30 UTC is 06:30 there.
+        #expect(night.contains(at(13, 30), calendar: tokyo) && !night.contains(at(21, 30), calendar: tokyo))
+        let lunch = try #require(Policy.QuietHours("12:00-13:30"))
+        #expect(lunch.contains(at(12, 0), calendar: utc) && lunch.contains(at(13, 29), calendar: utc))
+        #expect(!lunch.contains(at(13, 30), calendar: utc) && !lunch.contains(at(11, 59), calendar: utc))
+        #expect(Policy.QuietHours("06:00-06:00") == nil)
+    }
 }
