@@ -40,6 +40,12 @@ public final class DicomObject {
     /// The header model (values as stored, not converted to UTF-8).
     public var header: DicomHeader { HeaderReader.header(of: handle, path: path) }
 
+    /// The header with only the top-level elements `include` accepts (plus
+    /// private creators) in its dataset: cheaper than `header`.
+    public func header(including include: @escaping (Tag) -> Bool) -> DicomHeader {
+        HeaderReader.header(of: handle, path: path, include: include)
+    }
+
     /// Only the top-level elements `include` accepts (with their sequences),
     /// plus private creators: cheaper than `header` when a few are needed.
     public func dataset(including include: @escaping (Tag) -> Bool) -> DataSet {

@@ -18,7 +18,7 @@ extension Forwarder {
             return quarantine(entry, reason: "cannot be read: \(error)")
         }
         let (prepared, changes) = prepare(object, entry: entry, path: path)
-        let header = prepared.header
+        let header = prepared.header(including: { $0 == .sopClassUID })
         let sopClass = header.dataset.string(.sopClassUID) ?? ""
         let syntax = header.transferSyntaxUID
         if !scu.isConnected || !scu.canSend(sopClass: sopClass, transferSyntax: syntax) {
@@ -50,8 +50,9 @@ extension Forwarder {
     private func prepare(_ object: DicomObject, entry: SpoolEntry, path: String) -> (DicomObject, [PlannedChange]) {
         do {
             let (record, isNew) = try context.decisions.record(series: entry.seriesInstanceUID, firstInstance: path)
-            if isNew { auditDecision(record, header: object.header) }
-            let plan = context.enricher.plan(record.decision, dataset: object.header.dataset, dateTime: record.dateTime)
+            let header = object.header
+            if isNew { auditDecision(record, header: header) }
+            let plan = context.enricher.plan(record.decision, dataset: header.dataset, dateTime: record.dateTime)
             guard !plan.isEmpty else { return (object, []) }
             try object.apply(plan.edits)
             return (object, plan.changes)
