@@ -18,6 +18,10 @@ struct PhraseMatcher: Sendable {
     let ignored: Set<String>
     /// Longest phrase, in tokens.
     let maxTokens: Int
+    /// Every phrase and ignored phrase and each of their leading token runs ("LOWER",
+    /// "LOWER EXTREMITY" for "LOWER EXTREMITY VEINS"): a scan stops lengthening its key as soon
+    /// as no phrase starts that way, so most words cost one lookup.
+    let prefixes: Set<String>
     /// Defined term → class.
     let regionOf: [String: String]
     /// Composite class → its parts, in YAML order.
@@ -41,6 +45,12 @@ struct PhraseMatcher: Sendable {
         ignored = data.freetextIgnore
         let allKeys = Array(map.keys) + Array(data.freetextIgnore)
         maxTokens = allKeys.map { $0.split(separator: " ").count }.max() ?? 1
+        var prefixes = Set<String>()
+        for key in allKeys {
+            let words = key.split(separator: " ")
+            for n in 1...max(1, words.count) { prefixes.insert(words.prefix(n).joined(separator: " ")) }
+        }
+        self.prefixes = prefixes
         regionOf = data.terms.mapValues(\.region)
         composites = data.composites.map { (name: $0.0, parts: Set($0.1)) }
         compositeParts = Set(data.composites.flatMap(\.1))
@@ -56,26 +66,23 @@ struct PhraseMatcher: Sendable {
         var hits: [Hit] = []
         var i = 0
         while i < tokens.count {
-            var keys: [String] = []
+            // The longest phrase starting here; at equal length an ignored one wins.
             var key = ""
+            var best: (length: Int, term: String?) = (0, nil)
             for j in i..<min(tokens.count, i + maxTokens) {
                 key = key.isEmpty ? tokens[j] : key + " " + tokens[j]
-                keys.append(key)
-            }
-            var advanced = false
-            for length in stride(from: keys.count, through: 1, by: -1) {
-                let candidate = keys[length - 1]
-                if ignored.contains(candidate) {
-                    i += length; advanced = true; break
-                }
-                if let term = phrases[candidate] {
-                    if let region = regionOf[term], !region.isEmpty {
-                        hits.append(Hit(term: term, region: region, position: i))
-                    }
-                    i += length; advanced = true; break
+                guard prefixes.contains(key) else { break }
+                if ignored.contains(key) {
+                    best = (j - i + 1, nil)
+                } else if let term = phrases[key] {
+                    best = (j - i + 1, term)
                 }
             }
-            if !advanced { i += 1 }
+            guard best.length > 0 else { i += 1; continue }
+            if let term = best.term, let region = regionOf[term], !region.isEmpty {
+                hits.append(Hit(term: term, region: region, position: i))
+            }
+            i += best.length
         }
         return hits
     }
