@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libdcmtk-dev dcmtk libgdcm-dev libsqlite3-dev
 TEST_PACKAGES := dicom3tools chromium orthanc netpbm file
-MODEL_TYPE ?= linear
+MODEL_TYPE ?= ensemble
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/bodypart
 export TCP_NODELAY := 1
 

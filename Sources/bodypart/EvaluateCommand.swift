@@ -118,6 +118,21 @@ struct EvaluateCommand: ParsableCommand {
     /// with a predictor that has seen the texts (warm, as in a stream where a site's descriptions
     /// repeat), and with evidence.
     func measureSpeed(_ path: String) throws {
+        // Load time (wall clock, median of 5): the taxonomy alone, then taxonomy + model as
+        // every command does at start.
+        func wall() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        var taxonomyTimes: [Double] = [], bothTimes: [Double] = []
+        for _ in 0..<5 {
+            let t0 = wall()
+            _ = try TrainCommand.taxonomy(rules: rules)
+            let t1 = wall()
+            _ = try ClassifyCommand.load(model: model, rules: rules)
+            taxonomyTimes.append(t1 - t0)
+            bothTimes.append(wall() - t1)
+        }
+        let median = { (v: [Double]) in v.sorted()[v.count / 2] * 1000 }
+        Console.out(String(format: "load (median of 5, wall): taxonomy %.0f ms; taxonomy + model %.0f ms, so the model ≈ %.0f ms",
+                           median(taxonomyTimes), median(bothTimes), median(bothTimes) - median(taxonomyTimes)))
         let (taxonomy, bodyPartModel) = try ClassifyCommand.load(model: model, rules: rules)
         let (examples, _) = try TrainCommand.data(idc: path, radlex: nil, taxonomy: taxonomy)
         let series = examples.map(\.metadata)
