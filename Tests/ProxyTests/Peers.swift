@@ -154,6 +154,12 @@ enum Peers {
 
     static func sopInstanceUID(_ file: String) -> String? { try? HeaderReader().read(file).dataset.string(.sopInstanceUID) }
 
+    /// The proxy's arguments for one storescp destination, a spool, an audit and the test config in `folder`.
+    static func arguments(_ folder: URL, destinationPort: UInt16, spool: URL? = nil, extra: [String] = []) throws -> [String] {
+        ["--destination", "STORESCP@127.0.0.1:\(destinationPort)", "--spool", (spool ?? folder.appendingPathComponent("spool")).path,
+         "--audit", folder.appendingPathComponent("audit.sqlite").path, "--config", try config(in: folder)] + extra
+    }
+
     /// A YAML configuration file with fast retries for tests.
     static func config(in folder: URL, _ extra: String = "") throws -> String {
         let path = folder.appendingPathComponent("proxy.yaml").path

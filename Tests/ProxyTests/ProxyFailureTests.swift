@@ -10,11 +10,6 @@ import Testing
 @Suite(.serialized) struct ProxyFailureTests {
     init() throws { try Dcmtk.setUp(privateDictionary: TestEnvironment.privateDictionary) }
 
-    func arguments(_ folder: URL, destinationPort: UInt16, spool: URL? = nil, extra: [String] = []) throws -> [String] {
-        ["--destination", "STORESCP@127.0.0.1:\(destinationPort)", "--spool", (spool ?? folder.appendingPathComponent("spool")).path,
-         "--audit", folder.appendingPathComponent("audit.sqlite").path, "--config", try Peers.config(in: folder)] + extra
-    }
-
     @Test func fullSpoolAnswersOutOfResourcesThenRecovers() throws {
         let folder = try TestEnvironment.temporaryFolder("proxy-full")
         defer { TestEnvironment.remove(folder) }
@@ -22,7 +17,7 @@ import Testing
             try FullDisk.withTinyFileSystem(bytes: 3 << 20) { mount in
                 let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
                 let spool = mount.appendingPathComponent("spool")
-                let proxy = try Peers.proxy(try arguments(folder, destinationPort: scpPort, spool: spool), port: proxyPort,
+                let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort, spool: spool), port: proxyPort,
                                             log: folder.appendingPathComponent("proxy.log"))
                 defer { proxy.stop() }
                 let files = Peers.dev(Peers.wholeBodyCT).prefix(12).map { $0 }
@@ -64,7 +59,7 @@ import Testing
         let received = folder.appendingPathComponent("recv")
         let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
         defer { scp.stop() }
-        let proxy = try Peers.proxy(try arguments(folder, destinationPort: scpPort, extra: ["--allow", "MODALITY"]), port: proxyPort,
+        let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort, extra: ["--allow", "MODALITY"]), port: proxyPort,
                                     log: folder.appendingPathComponent("proxy.log"))
         defer { proxy.stop() }
         let file = Peers.dev(Peers.lungCT)[0]
@@ -92,7 +87,7 @@ import Testing
         let received = folder.appendingPathComponent("recv")
         let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
         defer { scp.stop() }
-        let proxy = try Peers.proxy(try arguments(folder, destinationPort: scpPort, extra: ["--metrics-port", "\(metricsPort)"]),
+        let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort, extra: ["--metrics-port", "\(metricsPort)"]),
                                     port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
         defer { proxy.stop() }
         let volumes = [Peers.lungCT, Peers.wholeBodyCT, "plotly__dash-vtk@e50bf6d/demos/data/ct_scans", "neurolabusc__dcm_qa_ct/In/GE"]
@@ -119,7 +114,7 @@ import Testing
         let received = folder.appendingPathComponent("recv")
         // This receiver takes uncompressed objects only: a JPEG one can never go.
         var scp = try Peers.storescp(into: received, port: scpPort, acceptAll: false, log: folder.appendingPathComponent("scp.log"))
-        let args = try arguments(folder, destinationPort: scpPort)
+        let args = try Peers.arguments(folder, destinationPort: scpPort)
         let proxy = try Peers.proxy(args, port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
         defer { proxy.stop() }
         let (jpeg, option) = Peers.compressed[0]
@@ -158,10 +153,8 @@ import Testing
         let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
         defer { scp.stop() }
         let spool = folder.appendingPathComponent("spool")
-        let proxy = try Peers.proxy(["--destination", "STORESCP@127.0.0.1:\(scpPort)", "--spool", spool.path,
-                                     "--audit", folder.appendingPathComponent("audit.sqlite").path,
-                                     "--config", try Peers.config(in: folder)],
-                                    port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
+        let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort), port: proxyPort,
+                                    log: folder.appendingPathComponent("proxy.log"))
         defer { proxy.stop() }
         let files = Peers.dev(Peers.lungCT)
         let header = try HeaderReader().read(files[0])
@@ -204,8 +197,7 @@ import Testing
         let received = folder.appendingPathComponent("recv")
         let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
         defer { scp.stop() }
-        let arguments = ["--destination", "STORESCP@127.0.0.1:\(scpPort)", "--spool", folder.appendingPathComponent("spool").path,
-                         "--audit", folder.appendingPathComponent("audit.sqlite").path, "--config", try Peers.config(in: folder)]
+        let arguments = try Peers.arguments(folder, destinationPort: scpPort)
         let file = Peers.dev(Peers.lungCT)[0]
         let first = try Peers.proxy(arguments, port: proxyPort, log: folder.appendingPathComponent("first.log"))
         #expect(Peers.successes(try Peers.storescu([file], port: proxyPort)) == 1)

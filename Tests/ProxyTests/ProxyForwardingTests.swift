@@ -109,8 +109,7 @@ import Testing
         let received = folder.appendingPathComponent("recv")
         let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
         defer { scp.stop() }
-        let arguments = ["--destination", "STORESCP@127.0.0.1:\(scpPort)", "--spool", folder.appendingPathComponent("spool").path,
-                         "--audit", folder.appendingPathComponent("audit.sqlite").path, "--config", try Peers.config(in: folder)]
+        let arguments = try Peers.arguments(folder, destinationPort: scpPort)
         let first = try Peers.proxy(arguments, port: proxyPort, log: folder.appendingPathComponent("proxy1.log"))
         let files = Peers.dev(Peers.wholeBodyCT)
         let result = Mutex<TestEnvironment.Output?>(nil)
