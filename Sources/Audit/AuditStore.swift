@@ -151,14 +151,16 @@ public final class AuditStore: Sendable {
         }
     }
 
-    /// The newest `limit` source paths of every run starting with `prefix`,
-    /// in descending order (the proxy's spool names start with their sequence).
-    public func recentSourcePaths(prefix: String, limit: Int) throws(AuditError) -> [String] {
+    /// The newest `limit` source paths starting with `prefix` of the runs of
+    /// `jobKey`, in descending order (the proxy's spool names start with their
+    /// sequence). Reads only those runs' rows (the key starts with the run id).
+    public func recentSourcePaths(jobKey: String, prefix: String, limit: Int) throws(AuditError) -> [String] {
         try read { db in
             try String.fetchAll(db, sql: """
-                SELECT sourcePath FROM file_progress WHERE sourcePath >= ? AND sourcePath < ?
+                SELECT sourcePath FROM file_progress
+                WHERE runID IN (SELECT id FROM runs WHERE jobKey = ?) AND sourcePath >= ? AND sourcePath < ?
                 ORDER BY sourcePath DESC LIMIT ?
-                """, arguments: [prefix, prefix + "\u{10FFFF}", limit])
+                """, arguments: [jobKey, prefix, prefix + "\u{10FFFF}", limit])
         }
     }
 

@@ -38,7 +38,7 @@ public final class ProxyService: @unchecked Sendable {
         self.logger = logger
         spool = try Spool(root: configuration.spool, destinations: configuration.destinations)
         store = try AuditStore(path: configuration.audit)
-        let jobKey = "proxy:" + spool.root
+        let jobKey = spool.jobKey
         let runID: Int64
         if let previous = try store.resumableRun(jobKey: jobKey), let id = previous.id {
             try store.markRunning(id: id)

@@ -38,13 +38,13 @@ final class Receiver: Sendable {
 
     /// After a restart, the objects already received count as seen: those
     /// still spooled and the newest delivered ones in the audit (their
-    /// spool names hold the SOP Instance UID), earlier runs included.
+    /// spool names hold the SOP Instance UID), earlier runs of this spool included.
     private func rememberEarlierObjects() {
         var names: [String] = []
         for destination in spool.destinations {
             names += Spool.entries(in: spool.queue(destination)).map(\.fileName)
             let prefix = "spool:\(destination.folderName)/"
-            let delivered = (try? audit.store.recentSourcePaths(prefix: prefix, limit: 100_000)) ?? []
+            let delivered = (try? audit.store.recentSourcePaths(jobKey: spool.jobKey, prefix: prefix, limit: 100_000)) ?? []
             names += delivered.map { String($0.dropFirst(prefix.count)) }
         }
         for name in names {

@@ -26,6 +26,8 @@ public final class Spool: Sendable {
     public func queue(_ destination: Destination) -> String { root + "/queue/" + destination.folderName }
     public func quarantine(_ destination: Destination) -> String { root + "/quarantine/" + destination.folderName }
     public var seriesFolder: String { root + "/series" }
+    /// The audit's job key of the proxy runs on this spool.
+    public var jobKey: String { "proxy:" + root }
 
     /// Opens (creating) the spool; with `cleanIncoming` (the proxy's own
     /// start) removes datasets whose receipt never finished. Tools that look
