@@ -9,21 +9,12 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-BENCH_DIR="${BENCH_DIR:-/tmp/bodypart-bench}"
-SHARED="${BODYPART_SHARED_DATA:-$ROOT/../shared/data}"
-FILES="$SHARED/dicom-dev/files"
-CORPUS="$BENCH_DIR/corpus"
-COUNT="${BENCH_FILES:-2000}"
 RUNS="${BENCH_RUNS:-3}"
 SWIFT="${SWIFT:-swift}"
-VOLUMES=(
-  "plotly__dash-vtk@46b4801/demos/data/ct_whole_body"
-  "plotly__dash-vtk@e50bf6d/demos/data/ct_scans"
-  "plotly__dash-vtk/demos/data/ct_lung"
-  "neurolabusc__dcm_qa_ct/In/GE"
-)
 
 say() { echo "run-all: $*" >&2; }
+# shellcheck source=Benchmarks/corpus.sh
+source "$ROOT/Benchmarks/corpus.sh"
 
 cd "$ROOT"
 say "building bodypart-bench (release)"
@@ -32,21 +23,8 @@ build=(build -c release)
 "$SWIFT" "${build[@]}" --product bodypart-bench >&2
 BENCH="$("$SWIFT" "${build[@]}" --show-bin-path)/bodypart-bench"
 
-# Corpus: the volumes' files copied round-robin until $COUNT files exist.
-if [ "$(find "$CORPUS" -maxdepth 1 -type f 2>/dev/null | wc -l)" -ne "$COUNT" ]; then
-  say "making the corpus: $COUNT files in $CORPUS"
-  sources=()
-  for volume in "${VOLUMES[@]}"; do
-    [ -d "$FILES/$volume" ] || { say "missing $FILES/$volume (set BODYPART_SHARED_DATA)"; exit 66; }
-    while IFS= read -r file; do sources+=("$file"); done < <(find "$FILES/$volume" -maxdepth 1 -type f | sort)
-  done
-  rm -rf "$CORPUS" && mkdir -p "$CORPUS"
-  for ((i = 0; i < COUNT; i++)); do
-    source="${sources[i % ${#sources[@]}]}"
-    volume="$(basename "$(dirname "$source")")"
-    cp "$source" "$CORPUS/$(printf '%04d' "$i")-$volume-$(basename "$source")"
-  done
-fi
+# Corpus: Benchmarks/corpus.sh.
+make_corpus
 
 # pydicom for the reference, in a venv outside the product.
 VENV="$BENCH_DIR/venv"

@@ -12,21 +12,12 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-BENCH_DIR="${BENCH_DIR:-/tmp/bodypart-bench}"
-SHARED="${BODYPART_SHARED_DATA:-$ROOT/../shared/data}"
-FILES="$SHARED/dicom-dev/files"
-CORPUS="$BENCH_DIR/corpus"
-COUNT="${BENCH_FILES:-2000}"
-WORK="$BENCH_DIR/proxy"
 SWIFT="${SWIFT:-swift}"
 export TCP_NODELAY=1
-VOLUMES=(
-  "plotly__dash-vtk@46b4801/demos/data/ct_whole_body"
-  "plotly__dash-vtk@e50bf6d/demos/data/ct_scans"
-  "plotly__dash-vtk/demos/data/ct_lung"
-  "neurolabusc__dcm_qa_ct/In/GE"
-)
 say() { echo "bench-proxy: $*" >&2; }
+# shellcheck source=Benchmarks/corpus.sh
+source "$ROOT/Benchmarks/corpus.sh"
+WORK="$BENCH_DIR/proxy"
 for tool in storescu storescp dcmodify Orthanc curl; do
   command -v "$tool" >/dev/null || { say "missing $tool (make test-deps installs dcmtk and orthanc)"; exit 69; }
 done
@@ -38,19 +29,7 @@ build=(build -c release)
 "$SWIFT" "${build[@]}" --product bodypart >&2
 BODYPART="$("$SWIFT" "${build[@]}" --show-bin-path)/bodypart"
 
-if [ "$(find "$CORPUS" -maxdepth 1 -type f 2>/dev/null | wc -l)" -ne "$COUNT" ]; then
-  say "making the corpus: $COUNT files in $CORPUS"
-  sources=()
-  for volume in "${VOLUMES[@]}"; do
-    [ -d "$FILES/$volume" ] || { say "missing $FILES/$volume (set BODYPART_SHARED_DATA)"; exit 66; }
-    while IFS= read -r file; do sources+=("$file"); done < <(find "$FILES/$volume" -maxdepth 1 -type f | sort)
-  done
-  rm -rf "$CORPUS" && mkdir -p "$CORPUS"
-  for ((i = 0; i < COUNT; i++)); do
-    source="${sources[i % ${#sources[@]}]}"
-    cp "$source" "$CORPUS/$(printf '%04d' "$i")-$(basename "$(dirname "$source")")-$(basename "$source")"
-  done
-fi
+make_corpus
 # The relays see every copy as its own object: the copies get new SOP Instance UIDs (a PACS such
 # as Orthanc keeps one instance per UID). Made once, in $BENCH_DIR/proxy-corpus.
 UNIQUE="$BENCH_DIR/proxy-corpus"
