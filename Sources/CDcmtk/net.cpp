@@ -164,7 +164,14 @@ Worker::Worker(Pool &pool) : DcmBaseSCPPool::DcmBaseSCPWorker(pool), DcmThreadSC
 OFCondition Worker::workerListen(T_ASC_Association *const assoc) {
     id_ = owner_.nextAssociation_.fetch_add(1);
     objects_ = 0;
-    return DcmThreadSCP::run(assoc);
+    OFCondition cond = DcmThreadSCP::run(assoc);
+    // DCMTK 3.6.7 leaves a released association open until the worker is deleted, and the pool
+    // deletes it while holding the lock its listener needs; the drop then waits up to 180 s for
+    // the peer to close. A peer that keeps its connection after A-RELEASE-RP would stall every
+    // new association that long. Close it here, outside the pool's lock, without waiting (the
+    // destructor then finds nothing left to drop).
+    if (isConnected()) ASC_dropAssociation(assoc);
+    return cond;
 }
 
 void Worker::event(int kind, const std::string &detail) {

@@ -190,6 +190,24 @@ import Testing
         #expect(proxy.output.contains("differs from the command's"), "\(proxy.output)")
     }
 
+    @Test func peerKeepingItsConnectionAfterReleaseDoesNotHoldUpOthers() throws {
+        let folder = try TestEnvironment.temporaryFolder("proxy-linger")
+        defer { TestEnvironment.remove(folder) }
+        let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
+        let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort), port: proxyPort,
+                                    log: folder.appendingPathComponent("proxy.log"))
+        defer { proxy.stop() }
+        let file = Peers.dev(Peers.lungCT)[0]
+        let sopClass = try #require(try HeaderReader().read(file).dataset.string(.sopClassUID))
+        let lingering = try RawAssociation(port: proxyPort, sopClass: sopClass)
+        try lingering.release(close: false)
+        // The next association is served while that connection is still open (echoscu gives up after 10 s).
+        let echo = try TestEnvironment.run(Peers.tool("echoscu"), ["-to", "10", "-ta", "10", "-aet", "MODALITY", "-aec", "BODYPART",
+                                                                   "127.0.0.1", "\(proxyPort)"])
+        #expect(echo.status == 0, "\(echo.stderr)\n\(proxy.output)")
+        withExtendedLifetime(lingering) {}
+    }
+
     @Test func objectSentAgainAfterARestartIsNotedAsResent() throws {
         let folder = try TestEnvironment.temporaryFolder("proxy-resent-restart")
         defer { TestEnvironment.remove(folder) }

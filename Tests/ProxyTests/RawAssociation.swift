@@ -74,11 +74,12 @@ final class RawAssociation {
         throw Failure("no status in the response")
     }
 
-    /// A-RELEASE-RQ, its answer, then the connection closed (as the requestor must, PS3.8 §9.2.3).
-    func release() throws {
+    /// A-RELEASE-RQ, its answer, then the connection closed as the requestor must (PS3.8
+    /// §9.2.3) — or, with `close: false`, left open as some peers do.
+    func release(close: Bool = true) throws {
         try send(pdu: 0x05, [0, 0, 0, 0])
         _ = try receivePDU()
-        shutdown(fd, Int32(SHUT_RDWR))
+        if close { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     struct Failure: Error, CustomStringConvertible {
