@@ -342,7 +342,12 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
     verification.push_back(UID_LittleEndianExplicitTransferSyntax);
     verification.push_back(UID_LittleEndianImplicitTransferSyntax);
     cfg.addPresentationContext(UID_VerificationSOPClass, verification);
-    OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, static_cast<int>(cfg.getACSETimeout()), &pool->network_);
+    // The listener thread itself reads each A-ASSOCIATE-RQ (DCMTK 3.6.7 has no way to hand the
+    // bare connection to a worker), for at most this network timeout: a peer that connects and
+    // stays silent holds up every other caller that long. A request is one small PDU sent right
+    // after connecting, so the wait is capped at 5 s whatever the ACSE timeout.
+    int requestTimeout = std::min(static_cast<int>(cfg.getACSETimeout()), 5);
+    OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, requestTimeout, &pool->network_);
     if (cond.bad()) {
         *status = netFail(BP_E_IO, std::string("cannot listen on port ") + std::to_string(config->port) + ": " + cond.text());
         delete pool;
