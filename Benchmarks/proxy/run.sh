@@ -92,7 +92,7 @@ run_case() { # run_case NAME ASSOCIATIONS
   case "$name" in
     direct) relay=$sinkport ;;
     proxy)
-      "$BODYPART" proxy --port "$relay" --ae-title RELAY --destination "SINK@127.0.0.1:$sinkport" --spool "$out/spool" \
+      "$BODYPART" proxy --port "$relay" --ae-title RELAY --destination "SINK@127.0.0.1:$sinkport" --spool "$out/spool" --forward-associations 2 \
         --audit "$out/audit.sqlite" --log-level warning 2>"$out/proxy.log" & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
     orthanc)
       local http; http=$(free_port)

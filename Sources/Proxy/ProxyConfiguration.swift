@@ -49,8 +49,11 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var maxAssociations = 8
     /// Associations each destination is sent over at the same time. A series
     /// always goes over the same one (in arrival order), so order within a
-    /// series holds; different series travel in parallel.
-    public var forwardAssociations = 2
+    /// series holds; different series travel in parallel. 1 by default: a
+    /// receiver that serves one association at a time (a single-process
+    /// storescp, some PACS per calling AE) would make parallel lanes wait for
+    /// each other.
+    public var forwardAssociations = 1
     /// Maximum PDU length we receive, in bytes.
     public var maxPDU = 116_794
     /// Seconds for association negotiation and TCP connect.

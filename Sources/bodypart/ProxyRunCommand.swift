@@ -57,7 +57,7 @@ struct ProxyRunCommand: ParsableCommand {
     @Option(help: "Concurrent associations (default 8).")
     var maxAssociations: Int?
 
-    @Option(help: "Associations per destination used to forward at the same time; a series always takes the same one (default 2).")
+    @Option(help: "Associations per destination used to forward at the same time; a series always takes the same one (default 1; 2 to 4 where the PACS accepts parallel associations).")
     var forwardAssociations: Int?
 
     @Option(help: "Maximum PDU length received, bytes (default 116794).")

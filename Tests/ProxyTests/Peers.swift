@@ -98,9 +98,9 @@ enum Peers {
     static func tool(_ name: String) -> String { TestEnvironment.which(name) ?? "/usr/bin/\(name)" }
 
     /// `storescp -od FOLDER PORT` (uncompressed only unless `acceptAll`).
-    static func storescp(into folder: URL, port: UInt16, acceptAll: Bool = true, log: URL) throws -> Background {
+    static func storescp(into folder: URL, port: UInt16, acceptAll: Bool = true, options: [String] = [], log: URL) throws -> Background {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let scp = try Background(tool("storescp"), (acceptAll ? ["+xa"] : []) + ["-od", folder.path, "\(port)"], log: log)
+        let scp = try Background(tool("storescp"), (acceptAll ? ["+xa"] : []) + options + ["-od", folder.path, "\(port)"], log: log)
         scp.grace = 1
         _ = waitUntil(10) { isListening(port) }
         return scp

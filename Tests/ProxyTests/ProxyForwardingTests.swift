@@ -102,6 +102,37 @@ import Testing
         #expect(proxy.output.contains("destination unavailable"))
     }
 
+    @Test func parallelForwardingKeepsEachSeriesInOrderOnOneAssociation() throws {
+        let folder = try TestEnvironment.temporaryFolder("proxy-lanes")
+        defer { TestEnvironment.remove(folder) }
+        let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
+        let received = folder.appendingPathComponent("recv")
+        // A receiver serving associations in parallel (one child each), logging what it stores.
+        let scp = try Peers.storescp(into: received, port: scpPort, options: ["--fork", "-v"], log: folder.appendingPathComponent("scp.log"))
+        defer { scp.stop() }
+        let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort, extra: ["--forward-associations", "3"]),
+                                    port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
+        defer { proxy.stop() }
+        let series = [Peers.lungCT, "neurolabusc__dcm_qa_ct/In/GE", Peers.wholeBodyCT].map(Peers.dev)
+        let files = series.flatMap { $0 }
+        #expect(Peers.successes(try Peers.storescu(files, port: proxyPort)) == files.count)
+        #expect(Peers.waitUntil(60) { TestEnvironment.files(under: received).count == files.count }, "\(proxy.output)")
+        let log = scp.output
+        // (the port probe that waited for storescp is a connection without an association)
+        #expect(log.components(separatedBy: "Association Acknowledged").count - 1 >= 2, "more than one forwarding association: \(log.suffix(2000))")
+        // storescp names each file after its SOP Instance UID: the order it stored them, per series,
+        // is the order the modality sent them.
+        let stored = log.split(separator: "\n").compactMap { line -> String? in
+            guard let range = line.range(of: "storing DICOM file: ") else { return nil }
+            return String(line[range.upperBound...].split(separator: "/").last ?? "")
+        }
+        for volume in series {
+            let sent = volume.compactMap(Peers.sopInstanceUID)
+            let order = stored.compactMap { name in sent.firstIndex { name.hasSuffix($0) } }
+            #expect(order.count == sent.count && order == order.sorted(), "a series arrived out of order: \(order)")
+        }
+    }
+
     @Test func killNineMidStreamThenRestartDeliversEverySuccess() throws {
         let folder = try TestEnvironment.temporaryFolder("proxy-kill")
         defer { TestEnvironment.remove(folder) }
