@@ -42,7 +42,7 @@ final class Receiver: Sendable {
     private func rememberEarlierObjects() {
         var names: [String] = []
         for destination in spool.destinations {
-            names += Spool.entries(in: spool.queue(destination)).map(\.fileName)
+            names += (try? FileManager.default.contentsOfDirectory(atPath: spool.queue(destination))) ?? []
             let prefix = "spool:\(destination.folderName)/"
             let delivered = (try? audit.store.recentSourcePaths(jobKey: spool.jobKey, prefix: prefix, limit: 100_000)) ?? []
             names += delivered.map { String($0.dropFirst(prefix.count)) }

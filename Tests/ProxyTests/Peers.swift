@@ -73,15 +73,24 @@ enum Peers {
 
     /// True once something accepts TCP connections on the port.
     static func isListening(_ port: UInt16) -> Bool {
+        guard let fd = connectLoopback(port) else { return false }
+        close(fd)
+        return true
+    }
+
+    /// A TCP connection to 127.0.0.1:`port` (the caller closes it), nil when refused.
+    static func connectLoopback(_ port: UInt16) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
         address.sin_port = port.bigEndian
-        return withUnsafePointer(to: &address) {
+        let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
+        if connected { return fd }
+        close(fd)
+        return nil
     }
 
     /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.

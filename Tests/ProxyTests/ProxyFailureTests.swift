@@ -206,16 +206,8 @@ import Testing
         let lingering = try RawAssociation(port: proxyPort, sopClass: sopClass)
         try lingering.release(close: false)
         // A caller that connects and says nothing is dropped after 5 s, not the ACSE timeout (30 s).
-        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let silent = try #require(Peers.connectLoopback(proxyPort))
         defer { close(silent) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = proxyPort.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(silent, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
         // The next association is served while both connections are still open (echoscu gives up after 10 s).
         let echo = try TestEnvironment.run(Peers.tool("echoscu"), ["-to", "10", "-ta", "10", "-aet", "MODALITY", "-aec", "BODYPART",
                                                                    "127.0.0.1", "\(proxyPort)"])

@@ -14,15 +14,8 @@ final class RawAssociation {
 
     /// Connects and negotiates `sopClass` in Explicit VR Little Endian; throws when not accepted.
     init(port: UInt16, calling: String = "MODALITY", called: String = "BODYPART", sopClass: String) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { close(fd); throw Failure("cannot connect to \(port)") }
+        guard let fd = Peers.connectLoopback(port) else { throw Failure("cannot connect to \(port)") }
+        self.fd = fd
         var body: [UInt8] = [0x00, 0x01, 0x00, 0x00] + Self.ae(called) + Self.ae(calling) + Array(repeating: 0, count: 32)
         body += Self.item(0x10, Array("1.2.840.10008.3.1.1.1".utf8))
         body += Self.item(0x20, [0x01, 0, 0, 0] + Self.item(0x30, Array(sopClass.utf8))
