@@ -117,6 +117,10 @@ import Testing
         let files = series.flatMap { $0 }
         #expect(Peers.successes(try Peers.storescu(files, port: proxyPort)) == files.count)
         #expect(Peers.waitUntil(60) { TestEnvironment.files(under: received).count == files.count }, "\(proxy.output)")
+        // A forked storescp child may still hold its last log lines (it writes them out when the
+        // association ends): wait for one "storing" line per object before reading the order.
+        #expect(Peers.waitUntil(30) { scp.output.components(separatedBy: "storing DICOM file: ").count - 1 >= files.count },
+                "storescp logged every object: \(scp.output.suffix(2000))")
         let log = scp.output
         // (the port probe that waited for storescp is a connection without an association)
         #expect(log.components(separatedBy: "Association Acknowledged").count - 1 >= 2, "more than one forwarding association: \(log.suffix(2000))")
