@@ -57,9 +57,9 @@ data: ## Prepare the IDC series table (.data/idc-series.tsv, outside git) from P
 	.data/venv/bin/pip install -q idc-index-data==25.0.5 pandas pyarrow
 	.data/venv/bin/python Scripts/prepare_idc.py --out .data/idc-series.tsv
 
-train: build ## Train the default body-part model (needs make data)
+train: build ## Train the default body-part model (needs make data); dicom-dev's series and studies are left out
 	$(RELEASE_BIN) train --data .data/idc-series.tsv --radlex ../shared/data/radlex-playbook-core.tsv \
-	  --model-type $(MODEL_TYPE) --out Rules/model/default.bpmodel
+	  --exclude-series ../shared/data/dicom-dev/labels.csv --model-type $(MODEL_TYPE) --out Rules/model/default.bpmodel
 
 evaluate: build ## The model beside the rule baseline: dicom-dev files, and IDC grouped by collection
 	$(RELEASE_BIN) evaluate --labels ../shared/data/dicom-dev/labels.csv ../shared/data/dicom-dev/files

@@ -69,6 +69,9 @@ public struct Predictor: Sendable {
     var scores: [Float]
     var scratch: [Float]
     var dense: [Float] = []
+    var pairs: [UInt64] = []
+    /// Per taxonomy class, its model class index (−1: none), for the shared evidence.
+    let modelIndex: [Int]
     /// Per class, the classes that count as the same answer (itself first; HEAD and BRAIN).
     let groups: [[Int]]
     /// Per model class, its index among the taxonomy's classes (−1: none).
@@ -85,6 +88,7 @@ public struct Predictor: Sendable {
         scratch = scores
         groups = Self.equivalenceGroups(model)
         taxonomyIndex = model.classes.map { c in extractor.classIndex[c].map(Int.init) ?? -1 }
+        modelIndex = extractor.modelIndex(of: model.classes)
     }
 
     /// The unambiguous rule match of the description fields of the series last extracted, as a
@@ -155,10 +159,7 @@ public struct Predictor: Sendable {
     /// the linear scores, or with a forest `log(a·p_linear + (1−a)·p_forest)`.
     @discardableResult
     mutating func logits(_ series: SeriesMetadata) -> [Float] {
-        extractor.extract(series, into: &features)
-        features.indices.withUnsafeBufferPointer { idx in
-            scores.withUnsafeMutableBufferPointer { model.linear.scores(idx, into: $0.baseAddress!) }
-        }
+        linearScores(series)
         guard let forest = model.forest, model.linearShare < 1 else { return scores }
         Calibration.softmax(&scores, temperature: 1)
         extractor.dense(series, linear: scores, into: &dense, cache: &features)
@@ -168,12 +169,23 @@ public struct Predictor: Sendable {
         return scores
     }
 
-    /// The linear model's probabilities (temperature 1) for a series.
-    mutating func linearProbabilities(_ series: SeriesMetadata) -> [Float] {
+    /// Extracts the features of a series and leaves the linear model's scores in `scores`:
+    /// hashed features plus the class-shared evidence (``SharedEvidence``).
+    mutating func linearScores(_ series: SeriesMetadata) {
         extractor.extract(series, into: &features)
         features.indices.withUnsafeBufferPointer { idx in
             scores.withUnsafeMutableBufferPointer { model.linear.scores(idx, into: $0.baseAddress!) }
         }
+        guard !model.linear.shared.isEmpty else { return }
+        features.sharedPairs(modelIndex, into: &pairs)
+        pairs.withUnsafeBufferPointer { p in
+            scores.withUnsafeMutableBufferPointer { model.linear.addShared(p, into: $0.baseAddress!) }
+        }
+    }
+
+    /// The linear model's probabilities (temperature 1) for a series.
+    mutating func linearProbabilities(_ series: SeriesMetadata) -> [Float] {
+        linearScores(series)
         Calibration.softmax(&scores, temperature: 1)
         return scores
     }
@@ -221,6 +233,16 @@ public struct Predictor: Sendable {
             let term = String(decoding: features.text[start..<(start + Int(origin.length))], as: UTF8.self)
             let key = origin.field.name + "\u{1}" + term
             merged[key, default: .init(field: origin.field.name, term: term, weight: 0)].weight += weight
+        }
+        // Class-shared evidence (`pairs` holds the last series' (class, bits)).
+        var bits = (top: UInt32(0), runnerUp: UInt32(0))
+        for p in pairs {
+            if Int(p >> 32) == top { bits.top = UInt32(truncatingIfNeeded: p) }
+            if Int(p >> 32) == runnerUp { bits.runnerUp = UInt32(truncatingIfNeeded: p) }
+        }
+        for (k, w) in model.linear.shared.enumerated() {
+            let d = Double(w) * (Double((bits.top >> UInt32(k)) & 1) - Double((bits.runnerUp >> UInt32(k)) & 1))
+            if d > 0 { merged["rule evidence\u{1}\(k)"] = .init(field: "rule evidence", term: SharedEvidence.names[k], weight: d) }
         }
         let sorted = merged.values.sorted {
             $0.weight != $1.weight ? $0.weight > $1.weight : ($0.term != $1.term ? $0.term < $1.term : $0.field < $1.field)

@@ -105,7 +105,10 @@ public struct FeatureExtractor: Sendable {
             addCategory(value, field: .manufacturer, firstWordOnly: true, into: &v)
         }
         addNumeric(metadata, into: &v)
-        if rules { addRules(metadata, into: &v) }
+        if rules {
+            addRules(metadata, into: &v)
+            addSharedEvidence(into: &v)
+        }
     }
 
     /// Hashes the words of one text field.

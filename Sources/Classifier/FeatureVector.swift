@@ -23,6 +23,10 @@ public struct FeatureVector: Sendable {
     var ruleMatches: [[UInt8]] = [[], [], [], [], []]
     var bpeClass: UInt8 = 255
     var bpeKind: UInt8 = 255
+    /// Class-shared evidence of the last extraction (``SharedEvidence``): per taxonomy class a bit
+    /// set, and the classes whose set is not empty.
+    var evidenceBits: [UInt32] = []
+    var evidenceClasses: [UInt8] = []
     /// Geometry and numbers of the last extraction for the dense features: orientation
     /// (0 axial, 1 coronal, 2 sagittal, 3 oblique, -1 none), slice thickness, pixel spacing,
     /// z-extent, frames, contrast (0/1), age in years, sex (1 M, 2 F, 0 other); −1 when absent.
@@ -53,6 +57,8 @@ public struct FeatureVector: Sendable {
         for j in ruleMatches.indices { ruleMatches[j].removeAll(keepingCapacity: true) }
         bpeClass = 255
         bpeKind = 255
+        for c in evidenceClasses { evidenceBits[Int(c)] = 0 }
+        evidenceClasses.removeAll(keepingCapacity: true)
         indices.removeAll(keepingCapacity: true)
         origins.removeAll(keepingCapacity: true)
         text.removeAll(keepingCapacity: true)

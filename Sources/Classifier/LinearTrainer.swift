@@ -21,6 +21,10 @@ public struct LinearTrainer: Sendable {
     public var corruptRate = 0.1
     /// Random seed.
     public var seed: UInt64 = 1
+    /// Learn the class-shared evidence weights (``SharedEvidence``; needs rule features).
+    public var sharedEvidence = true
+    /// Learning rate of the shared weights relative to `learningRate`.
+    public var sharedRate: Float = 0.1
 
     /// Creates a trainer with default settings.
     public init() {}
@@ -37,6 +41,7 @@ public struct LinearTrainer: Sendable {
     /// Trains on precomputed features (see ``FeatureTable``).
     func train(_ data: FeatureTable, classCount c: Int, buckets: Int, progress: (String) -> Void = { _ in }) -> LinearWeights {
         var model = LinearWeights(classCount: c, buckets: buckets)
+        if sharedEvidence && data.hasEvidence { model.shared = [Float](repeating: 0, count: SharedEvidence.count) }
         let n = data.labels.count
         guard n > 0 else { return model }
         var rng = SplitMix(seed: seed)
@@ -52,7 +57,7 @@ public struct LinearTrainer: Sendable {
                 let variant = r < corruptRate ? 2 : (r < corruptRate + hideRate ? 0 : 1)
                 let lr = learningRate * max(1 - step / totalSteps, 0.0001)
                 step += 1
-                loss += data.withFeatures(i, variant) { update(&model, $0, label: data.labels[i], lr: lr, z: &z) }
+                loss += data.withFeatures(i, variant) { update(&model, $0, $1, label: data.labels[i], lr: lr, z: &z) }
             }
             progress(String(format: "linear epoch %d/%d: loss %.4f", epoch + 1, epochs, loss / Double(n)))
         }
@@ -61,13 +66,17 @@ public struct LinearTrainer: Sendable {
 
     /// One SGD step; returns the example's loss.
     @inline(__always)
-    func update(_ model: inout LinearWeights, _ active: UnsafeBufferPointer<UInt32>, label: Int, lr: Float,
-                z: inout [Float]) -> Double {
+    func update(_ model: inout LinearWeights, _ active: UnsafeBufferPointer<UInt32>, _ pairs: UnsafeBufferPointer<UInt64>,
+                label: Int, lr: Float, z: inout [Float]) -> Double {
         let c = model.classCount
-        z.withUnsafeMutableBufferPointer { model.scores(active, into: $0.baseAddress!) }
+        z.withUnsafeMutableBufferPointer {
+            model.scores(active, into: $0.baseAddress!)
+            model.addShared(pairs, into: $0.baseAddress!)
+        }
         Calibration.softmax(&z, temperature: 1)
         let loss = -log(Double(max(z[label], 1e-12)))
         z[label] -= 1
+        if !model.shared.isEmpty { Self.updateShared(&model.shared, pairs, gradient: z, lr: lr * sharedRate) }
         let s = LinearWeights.scale(active.count)
         let decay = 1 - lr * l2
         model.weights.withUnsafeMutableBufferPointer { w in
@@ -82,6 +91,19 @@ public struct LinearTrainer: Sendable {
         for k in 0..<c { model.bias[k] -= lr * z[k] }
         return loss
     }
+
+    /// Gradient step on the shared weights: each feature k of a pair (class c) moves by −lr·g[c].
+    @inline(__always)
+    static func updateShared(_ shared: inout [Float], _ pairs: UnsafeBufferPointer<UInt64>, gradient g: [Float], lr: Float) {
+        for p in pairs {
+            var bits = UInt32(truncatingIfNeeded: p)
+            let step = lr * g[Int(p >> 32)]
+            while bits != 0 {
+                shared[bits.trailingZeroBitCount] -= step
+                bits &= bits - 1
+            }
+        }
+    }
 }
 
 /// The features of every training example in three BodyPartExamined variants: hidden (0), as
@@ -90,6 +112,11 @@ struct FeatureTable: Sendable {
     var indices: [UInt32] = []
     /// Start of example i's variant k at `offsets[3 * i + k]`, end at the next offset.
     var offsets: [Int] = [0]
+    /// Shared evidence pairs (``FeatureVector/sharedPairs(_:into:)``), indexed like `indices`.
+    var pairs: [UInt64] = []
+    var pairOffsets: [Int] = [0]
+    /// Whether the extractor computes shared evidence (rule features).
+    var hasEvidence = false
     var labels: [Int] = []
     /// Position of each kept example in the input.
     var source: [Int] = []
@@ -98,25 +125,36 @@ struct FeatureTable: Sendable {
         let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var v = FeatureVector()
         var rng = SplitMix(seed: seed ^ 0xC0FF_EE00)
+        let modelIndex = extractor.modelIndex(of: classes)
+        hasEvidence = extractor.taxonomy != nil
+        var p: [UInt64] = []
+        func append(_ v: FeatureVector) {
+            indices.append(contentsOf: v.indices); offsets.append(indices.count)
+            v.sharedPairs(modelIndex, into: &p)
+            pairs.append(contentsOf: p); pairOffsets.append(pairs.count)
+        }
         for (i, e) in examples.enumerated() {
             guard let y = classIndex[e.label] else { continue }
             extractor.extract(e.metadata.withBodyPartExamined(nil), into: &v)
-            indices.append(contentsOf: v.indices); offsets.append(indices.count)
+            append(v)
             if e.metadata["BodyPartExamined"] != nil { extractor.extract(e.metadata, into: &v) }
-            indices.append(contentsOf: v.indices); offsets.append(indices.count)
+            append(v)
             var other = Int(rng.next() % UInt64(classes.count))
             if other == y { other = (other + 1) % classes.count }
             extractor.extract(e.metadata.withBodyPartExamined(classes[other]), into: &v)
-            indices.append(contentsOf: v.indices); offsets.append(indices.count)
+            append(v)
             labels.append(y)
             source.append(i)
         }
     }
 
     @inline(__always)
-    func withFeatures<R>(_ i: Int, _ variant: Int, _ body: (UnsafeBufferPointer<UInt32>) -> R) -> R {
+    func withFeatures<R>(_ i: Int, _ variant: Int, _ body: (UnsafeBufferPointer<UInt32>, UnsafeBufferPointer<UInt64>) -> R) -> R {
         let lo = offsets[3 * i + variant], hi = offsets[3 * i + variant + 1]
-        return indices.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[lo..<hi])) }
+        let plo = pairOffsets[3 * i + variant], phi = pairOffsets[3 * i + variant + 1]
+        return indices.withUnsafeBufferPointer { idx in
+            pairs.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: idx[lo..<hi]), UnsafeBufferPointer(rebasing: $0[plo..<phi])) }
+        }
     }
 }
 
@@ -157,7 +195,7 @@ extension LinearTrainer {
                 step += 1
                 let t = table == 0 ? data : replayData
                 let l = t.withFeatures(i, variant) {
-                    anchoredUpdate(&model, $0, label: t.labels[i], lr: lr, anchor: anchor, start: start, z: &z)
+                    anchoredUpdate(&model, $0, $1, label: t.labels[i], lr: lr, anchor: anchor, start: start, z: &z)
                 }
                 loss += l
                 if table == 0 { siteLoss += l }
@@ -170,10 +208,13 @@ extension LinearTrainer {
 
     /// One SGD step whose decay pulls towards `start` instead of zero; returns the example's loss.
     @inline(__always)
-    func anchoredUpdate(_ model: inout LinearWeights, _ active: UnsafeBufferPointer<UInt32>, label: Int, lr: Float,
-                        anchor: Float, start: LinearWeights, z: inout [Float]) -> Double {
+    func anchoredUpdate(_ model: inout LinearWeights, _ active: UnsafeBufferPointer<UInt32>, _ pairs: UnsafeBufferPointer<UInt64>,
+                        label: Int, lr: Float, anchor: Float, start: LinearWeights, z: inout [Float]) -> Double {
         let c = model.classCount
-        z.withUnsafeMutableBufferPointer { model.scores(active, into: $0.baseAddress!) }
+        z.withUnsafeMutableBufferPointer {
+            model.scores(active, into: $0.baseAddress!)
+            model.addShared(pairs, into: $0.baseAddress!)
+        }
         Calibration.softmax(&z, temperature: 1)
         let loss = -log(Double(max(z[label], 1e-12)))
         z[label] -= 1

@@ -1,7 +1,8 @@
 /// Weights of the linear softmax model: one row of `classCount` floats per hash bucket.
 ///
 /// The score of class c is `bias[c] + s * Σ_f weights[f * classCount + c]` over the series'
-/// features f, with `s = 1 / sqrt(featureCount)` so that long descriptions do not dominate.
+/// features f, with `s = 1 / sqrt(featureCount)` so that long descriptions do not dominate,
+/// plus `Σ_k shared[k]` over the ``SharedEvidence`` features k the series has for class c.
 public struct LinearWeights: Sendable {
     /// Number of classes (columns).
     public let classCount: Int
@@ -11,6 +12,8 @@ public struct LinearWeights: Sendable {
     public var weights: [Float]
     /// Per-class bias.
     public var bias: [Float]
+    /// One weight per ``SharedEvidence`` feature, the same for every class (empty: none).
+    public var shared: [Float] = []
 
     /// Zero weights.
     public init(classCount: Int, buckets: Int) {
@@ -21,8 +24,9 @@ public struct LinearWeights: Sendable {
     }
 
     /// Creates weights from stored arrays.
-    public init(classCount: Int, buckets: Int, weights: [Float], bias: [Float]) {
+    public init(classCount: Int, buckets: Int, weights: [Float], bias: [Float], shared: [Float] = []) {
         precondition(weights.count == classCount * buckets && bias.count == classCount)
+        self.shared = shared
         self.classCount = classCount
         self.buckets = buckets
         self.weights = weights

@@ -25,10 +25,12 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable {
 public enum ModelFile {
     /// First 8 bytes of every model file.
     public static let magic: [UInt8] = Array("BPMODEL\u{0}".utf8)
-    /// Current format version (2: header key `agreementThreshold`).
-    public static let version: UInt32 = 2
-    /// Versions this build reads (version 1 files have no agreement threshold).
-    public static let readableVersions: ClosedRange<UInt32> = 1...2
+    /// Current format version (2: header key `agreementThreshold`; 3: `sharedEvidence`,
+    /// `sharedWeights`).
+    public static let version: UInt32 = 3
+    /// Versions this build reads (version 1 files have no agreement threshold, version 1–2 files
+    /// no shared evidence weights).
+    public static let readableVersions: ClosedRange<UInt32> = 1...3
 
     /// The JSON header.
     struct Header: Codable {
@@ -44,6 +46,10 @@ public enum ModelFile {
         var linearEncoding: String
         var forestOffset: Int?
         var forestLength: Int?
+        /// Names of the class-shared evidence features (``SharedEvidence/names``), version 3.
+        var sharedEvidence: [String]?
+        /// Their weights, in the same order.
+        var sharedWeights: [Float]?
     }
 
     /// Serializes a model.
@@ -68,7 +74,9 @@ public enum ModelFile {
                             temperature: model.temperature, threshold: model.threshold,
                             agreementThreshold: model.agreementThreshold, linearShare: model.linearShare,
                             info: model.info, linearOffset: 0, linearEncoding: "int8-per-class-scale",
-                            forestOffset: nil, forestLength: nil)
+                            forestOffset: nil, forestLength: nil,
+                            sharedEvidence: model.linear.shared.isEmpty ? nil : SharedEvidence.names,
+                            sharedWeights: model.linear.shared.isEmpty ? nil : model.linear.shared)
         // Offsets depend on the header length; fixed-width placeholders make two passes converge.
         var json = Data()
         for _ in 0..<3 {
@@ -114,13 +122,20 @@ public enum ModelFile {
                 for f in 0..<buckets { for k in 0..<c { w[f * c + k] = Float(q[f * c + k]) * scales[k] } }
             }
         }
+        var shared: [Float] = []
+        if v >= 3, let weights = header.sharedWeights {
+            guard header.sharedEvidence == SharedEvidence.names, weights.count == SharedEvidence.count else {
+                throw ModelFileError.corrupt(path, "its shared evidence features are not the ones this build computes")
+            }
+            shared = weights
+        }
         var forest: RandomForest? = nil
         if let fo = header.forestOffset, let fl = header.forestLength {
             guard data.count >= fo + fl else { throw ModelFileError.corrupt(path, "truncated forest") }
             forest = try RandomForest(encoded: data.subdata(in: fo..<(fo + fl)), path: path)
         }
         return BodyPartModel(modelID: header.modelID, classes: header.classes, hashing: header.hashing,
-                             linear: LinearWeights(classCount: c, buckets: buckets, weights: weights, bias: bias),
+                             linear: LinearWeights(classCount: c, buckets: buckets, weights: weights, bias: bias, shared: shared),
                              forest: forest, linearShare: header.linearShare, temperature: header.temperature,
                              threshold: header.threshold, agreementThreshold: v >= 2 ? header.agreementThreshold : nil,
                              info: header.info)

@@ -29,6 +29,9 @@ public enum TrainingData {
         public var capPerCollectionClass = 1000
         /// Most copies kept of identical (collection, label, texts) rows.
         public var maxDuplicates = 3
+        /// Series that must not be trained on (an evaluation set's): rows of these series and of
+        /// every study holding one of them are skipped (a study's other series are near copies).
+        public var excludedSeries: Set<String> = []
         /// Creates default options.
         public init() {}
     }
@@ -36,21 +39,34 @@ public enum TrainingData {
     /// Reads `idc-series.tsv` (from `Scripts/prepare_idc.py`). Rows whose BodyPartExamined does
     /// not normalize to a class are returned in `unlabelled`.
     public static func idc(_ url: URL, taxonomy: Taxonomy, options: IDCOptions = IDCOptions())
-        throws -> (labelled: [TrainingExample], unlabelled: Int)
+        throws -> (labelled: [TrainingExample], unlabelled: Int, excluded: Int)
     {
         let table = try DelimitedText(contentsOf: url)
         func col(_ n: String) -> Int { table.column(n) ?? -1 }
         let c = (collection: col("collection_id"), uid: col("series_instance_uid"), modality: col("modality"),
                  manufacturer: col("manufacturer"), model: col("manufacturer_model_name"),
                  study: col("study_description"), series: col("series_description"), bpe: col("body_part_examined"),
-                 sop: col("sop_class_uid"), sex: col("patient_sex"), age: col("patient_age"), count: col("instance_count"))
+                 sop: col("sop_class_uid"), sex: col("patient_sex"), age: col("patient_age"), count: col("instance_count"),
+                 studyUID: col("study_instance_uid"))
         var normalized: [String: String?] = [:]
         var seen: [String: Int] = [:]
         var perClass: [String: Int] = [:]
         var out: [TrainingExample] = []
-        var unlabelled = 0
+        var unlabelled = 0, excluded = 0
         func get(_ row: [String], _ i: Int) -> String { i >= 0 && i < row.count ? row[i] : "" }
+        var excludedStudies: Set<String> = []
+        if !options.excludedSeries.isEmpty {
+            for row in table.rows where options.excludedSeries.contains(get(row, c.uid)) {
+                let study = get(row, c.studyUID)
+                if !study.isEmpty { excludedStudies.insert(study) }
+            }
+        }
         for row in table.rows {
+            if !options.excludedSeries.isEmpty,
+               options.excludedSeries.contains(get(row, c.uid)) || excludedStudies.contains(get(row, c.studyUID)) {
+                excluded += 1
+                continue
+            }
             let bpe = get(row, c.bpe)
             let label: String?
             if let cached = normalized[bpe] { label = cached } else {
@@ -79,7 +95,7 @@ public enum TrainingData {
             let meta = SeriesMetadata(attributes: a.filter { !$0.value.isEmpty }, instanceCount: Int(get(row, c.count)) ?? 1)
             out.append(TrainingExample(metadata: meta, label: label, group: collection, seriesInstanceUID: get(row, c.uid)))
         }
-        return (out, unlabelled)
+        return (out, unlabelled, excluded)
     }
 
     /// Reads the RadLex playbook table: each procedure's short and long name become two

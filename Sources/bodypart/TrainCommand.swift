@@ -52,6 +52,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Full training: RadLex playbook table (procedure names with body region) used as extra training examples.")
     var radlex: String?
 
+    @Option(name: .customLong("exclude-series"),
+            help: "Full training: a CSV with a series_instance_uid column (an evaluation set's labels): IDC rows of these series and of their studies are not trained on. Repeatable.")
+    var excludeSeries: [String] = []
+
     @Option(help: "Full training: model family: linear, trees or ensemble.")
     var modelType: ModelType = .ensemble
 
@@ -167,7 +171,7 @@ struct TrainCommand: ParsableCommand {
     func trainFull() throws {
         guard let data, let out else { return }
         let (taxonomy, _) = try Self.taxonomy(rules: rules)
-        let (examples, extra) = try Self.data(idc: data, radlex: radlex, taxonomy: taxonomy)
+        let (examples, extra) = try Self.data(idc: data, radlex: radlex, taxonomy: taxonomy, exclude: excludeSeries)
         var builder = ModelBuilder()
         builder.modelType = modelType
         builder.linearTrainer.epochs = epochs ?? 6
@@ -180,6 +184,10 @@ struct TrainCommand: ParsableCommand {
         model.info["data"] = URL(fileURLWithPath: data).lastPathComponent
         model.info["radlex"] = radlex.map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
         model.info["trained"] = ISO8601DateFormatter().string(from: Date())
+        if !excludeSeries.isEmpty {
+            model.info["excludedSeries"] = excludeSeries.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
+                + " (their series and studies were not trained on)"
+        }
         try Self.save(model, to: out)
         Console.status(String(format: "wrote %@ (%@, %d classes) in %.1f s\n", out, model.modelID, model.classes.count,
                               Date().timeIntervalSince(start)))
@@ -212,11 +220,21 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Reads the IDC table and the RadLex table; errors become one line and exit 66.
-    static func data(idc: String, radlex: String?, taxonomy: Taxonomy) throws -> ([TrainingExample], [TrainingExample]) {
+    static func data(idc: String, radlex: String?, taxonomy: Taxonomy, exclude: [String] = []) throws -> ([TrainingExample], [TrainingExample]) {
         do {
-            let table = try TrainingData.idc(URL(fileURLWithPath: idc), taxonomy: taxonomy)
+            var options = TrainingData.IDCOptions()
+            for path in exclude {
+                let table = try DelimitedText(contentsOf: URL(fileURLWithPath: path))
+                guard let column = table.column("series_instance_uid") else {
+                    Console.error("\(path): no series_instance_uid column to exclude series by")
+                    throw ExitStatus.dataError
+                }
+                for row in table.rows where column < row.count && !row[column].isEmpty { options.excludedSeries.insert(row[column]) }
+            }
+            let table = try TrainingData.idc(URL(fileURLWithPath: idc), taxonomy: taxonomy, options: options)
             let extra = try radlex.map { try TrainingData.radlex(URL(fileURLWithPath: $0), taxonomy: taxonomy) } ?? []
-            Console.status("\(idc): \(table.labelled.count) labelled series kept, \(table.unlabelled) unlabelled skipped; "
+            let skipped = exclude.isEmpty ? "" : "; \(table.excluded) rows of \(options.excludedSeries.count) excluded series and their studies left out"
+            Console.status("\(idc): \(table.labelled.count) labelled series kept, \(table.unlabelled) unlabelled skipped\(skipped); "
                            + "\(extra.count) RadLex examples\n")
             return (table.labelled, extra)
         } catch {
@@ -246,6 +264,12 @@ struct TrainingTuning: ParsableArguments {
     @Option(help: "Trees in the forest.")
     var trees = 30
 
+    @Option(help: "Learn class-shared rule evidence weights in the linear model: how each field's rule match relates to a candidate class, one weight for all classes (true/false).")
+    var sharedEvidence = true
+
+    @Option(help: "Learning rate of the shared evidence weights, relative to the linear model's.")
+    var sharedRate: Float = 0.1
+
     @Option(help: "Fit temperature and thresholds on the trusted held-out series only: labels not contradicted by their own descriptions, outside collection×label sets most of whose series contradict it (true/false).")
     var trustedCalibration = true
 
@@ -266,6 +290,8 @@ struct TrainingTuning: ParsableArguments {
         builder.capPerGroupClass = capPerCollectionClass
         builder.linearShare = linearShare
         builder.forestTrainer.trees = trees
+        builder.linearTrainer.sharedEvidence = sharedEvidence
+        builder.linearTrainer.sharedRate = sharedRate
         builder.trustedCalibration = trustedCalibration
         builder.agreementPoint = agreement
         builder.mainThresholdOnTrusted = mainThresholdLabels != "all"

@@ -34,23 +34,49 @@ struct ModelFileTests {
         #expect(throws: ModelFileError.self) { try ModelFile.decode(Data("hello world, not a model".utf8), path: "x") }
     }
 
-    @Test("format version 1 files still load (no agreement threshold); unknown versions fail clearly")
+    @Test("format version 1 and 2 files still load (no agreement threshold, no shared evidence); unknown versions fail clearly")
     func versions() throws {
         var builder = ModelBuilder()
         builder.linearTrainer.epochs = 1
         builder.modelType = .linear
         var model = builder.build(examples: try Fixtures.radlex(), taxonomy: Fixtures.taxonomy)
         model.agreementThreshold = 0.6
+        #expect(model.linear.shared.count == SharedEvidence.count && model.linear.shared.contains { $0 != 0 })
         var data = ModelFile.encode(model)
-        #expect(try ModelFile.decode(data).agreementThreshold == 0.6)
+        let v3 = try ModelFile.decode(data)
+        #expect(v3.agreementThreshold == 0.6 && v3.linear.shared == model.linear.shared)
+        data[8] = 2
+        let v2 = try ModelFile.decode(data)
+        #expect(v2.agreementThreshold == 0.6 && v2.linear.shared.isEmpty)
         data[8] = 1
         let v1 = try ModelFile.decode(data)
         #expect(v1.agreementThreshold == nil && v1.threshold == model.threshold)
-        data[8] = 3
+        data[8] = 4
         #expect {
             try ModelFile.decode(data, path: "m.bpmodel")
         } throws: { error in
-            "\(error)".contains("m.bpmodel: model format version 3 is not supported")
+            "\(error)".contains("m.bpmodel: model format version 4 is not supported")
+        }
+    }
+
+    @Test("a model whose shared evidence features are not this build's is refused, not misread")
+    func sharedEvidenceNames() throws {
+        var builder = ModelBuilder()
+        builder.linearTrainer.epochs = 1
+        builder.modelType = .linear
+        let model = builder.build(examples: try Fixtures.radlex(), taxonomy: Fixtures.taxonomy)
+        let data = ModelFile.encode(model)
+        // Rename one feature in the JSON header (same length, so the offsets stay right).
+        var changed = data
+        let header = Int(ModelFile.read(data, 12))
+        let json = String(decoding: data.subdata(in: 16..<(16 + header)), as: UTF8.self)
+        let renamed = json.replacingOccurrences(of: "BodyPartExamined is it (organ)", with: "BodyPartExamined is it (ORGAN)")
+        #expect(renamed != json)
+        changed.replaceSubrange(16..<(16 + header), with: Data(renamed.utf8))
+        #expect {
+            try ModelFile.decode(changed, path: "m.bpmodel")
+        } throws: { error in
+            "\(error)".contains("shared evidence features are not the ones this build computes")
         }
     }
 

@@ -31,4 +31,61 @@ struct TrainingTests {
                                                           "BodyPartExamined": "KNEE"]))
         #expect(p.topClass == "CHEST")
     }
+
+    @Test("shared rule evidence carries what other classes teach to a class the data names only elsewhere")
+    func sharedEvidenceTransfers() throws {
+        // Many series per class whose series description names the region; ELBOW only three
+        // times, described by nothing that names it.
+        let named = ["CHEST": ["CHEST", "THORAX", "LUNG"], "ABDOMEN": ["ABDOMEN", "ABD", "LIVER"],
+                     "HEAD": ["HEAD", "SKULL", "CRANE"], "PELVIS": ["PELVIS", "BECKEN", "BACINO"], "KNEE": ["KNEE", "GENOU", "KNIE"]]
+        var examples: [TrainingExample] = []
+        for (label, words) in named.sorted(by: { $0.key < $1.key }) {
+            for i in 0..<60 {
+                let meta = SeriesMetadata(attributes: ["SeriesDescription": "\(words[i % 3]) SERIES \(i % 7)", "Modality": i % 2 == 0 ? "CT" : "MR"])
+                examples.append(TrainingExample(metadata: meta, label: label, group: "g\(i % 10)"))
+            }
+        }
+        for i in 0..<3 {
+            examples.append(TrainingExample(metadata: SeriesMetadata(attributes: ["StudyDescription": "ORTHO CLINIC \(i)", "Modality": "DX"]),
+                                            label: "ELBOW", group: "g\(i + 1)"))
+        }
+        func train(shared: Bool) -> BodyPartModel {
+            var builder = ModelBuilder()
+            builder.modelType = .linear
+            builder.taxonomyExamples = false
+            builder.calibrationShare = 0.1
+            builder.linearTrainer.epochs = 8
+            builder.linearTrainer.sharedEvidence = shared
+            return builder.build(examples: examples, taxonomy: Fixtures.taxonomy)
+        }
+        let query = SeriesMetadata(attributes: ["SeriesDescription": "ELBOW 2 VIEWS", "Modality": "DX"])
+        let (with, without) = (train(shared: true), train(shared: false))
+        #expect(with.classes.contains("ELBOW"))
+        #expect(with.predict(query).topClass == "ELBOW", "\(with.predict(query))")
+        #expect(without.predict(query).topClass != "ELBOW")
+        // Where the words themselves were learnt, the shared evidence agrees.
+        #expect(with.predict(SeriesMetadata(attributes: ["SeriesDescription": "THORAX SERIES 1", "Modality": "CT"])).topClass == "CHEST")
+    }
+
+    @Test("an evaluation set's series and every series of their studies are left out of the IDC training table")
+    func excludedSeriesAndStudies() throws {
+        let header = "collection_id\tseries_instance_uid\tstudy_instance_uid\tmodality\tstudy_description\tseries_description\tbody_part_examined"
+        let rows = [
+            "c1\t1.1\tS1\tCT\tCT CHEST\tLUNG 1MM\tCHEST",
+            "c1\t1.2\tS1\tCT\tCT CHEST\tMEDIASTINUM\tCHEST",   // same study as the excluded 1.1
+            "c1\t2.1\tS2\tCT\tCT CHEST\tLUNG 5MM\tCHEST",
+            "c2\t3.1\tS3\tMR\tMR BRAIN\tT1\tBRAIN",
+            "c2\t3.2\tS3\tMR\tMR BRAIN\tT2\t",                 // unlabelled
+        ]
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("idc-\(UUID().uuidString).tsv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ([header] + rows).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
+        let all = try TrainingData.idc(url, taxonomy: Fixtures.taxonomy)
+        #expect(all.labelled.count == 4 && all.unlabelled == 1 && all.excluded == 0)
+        var options = TrainingData.IDCOptions()
+        options.excludedSeries = ["1.1", "9.9"]
+        let kept = try TrainingData.idc(url, taxonomy: Fixtures.taxonomy, options: options)
+        #expect(kept.excluded == 2)
+        #expect(kept.labelled.map(\.seriesInstanceUID).sorted() == ["2.1", "3.1"])
+    }
 }
