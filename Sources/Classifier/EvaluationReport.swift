@@ -27,6 +27,10 @@ public struct EvaluationReport: Sendable, Codable {
     public var accuracyAll: Double
     /// Share of labelled series answered wrongly.
     public var wrongRate: Double
+    /// Share of labelled series answered with another region: neither equivalent to the label
+    /// nor one containing or contained in it (CHEST for PELVIS, not HEAD for HEADNECK). Part of
+    /// `wrongRate`, which counts the granularity disagreements too: the harmful kind of error.
+    public var otherRegionWrongRate: Double
     /// `accuracyAnswered` counting only identical terms.
     public var strictAccuracyAnswered: Double
     /// `wrongRate` counting equivalent answers as wrong.
@@ -47,7 +51,7 @@ public struct EvaluationReport: Sendable, Codable {
     /// Computes the figures from labels and predictions in the same order.
     public init(name: String, labels: [String], predictions: [Prediction], taxonomy: Taxonomy) {
         self.name = name
-        var labelled = 0, unknown = 0, answered = 0, correct = 0, strict = 0, unknownAbstained = 0
+        var labelled = 0, unknown = 0, answered = 0, correct = 0, strict = 0, unknownAbstained = 0, otherRegion = 0
         var confidences: [Double] = [], hits: [Bool] = []
         var confusion: [String: [String: Int]] = [:]
         var tp: [String: Int] = [:], predicted: [String: Int] = [:], support: [String: Int] = [:]
@@ -67,6 +71,7 @@ public struct EvaluationReport: Sendable, Codable {
             answered += 1
             predicted[body, default: 0] += 1
             if taxonomy.areEquivalent(body, label) { correct += 1; tp[label, default: 0] += 1 }
+            else if !taxonomy.contains(body, label) && !taxonomy.contains(label, body) { otherRegion += 1 }
             if body == label { strict += 1 }
         }
         func ratio(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : 0 }
@@ -76,6 +81,7 @@ public struct EvaluationReport: Sendable, Codable {
         accuracyAnswered = ratio(correct, answered)
         accuracyAll = ratio(correct, labelled)
         wrongRate = ratio(answered - correct, labelled)
+        otherRegionWrongRate = ratio(otherRegion, labelled)
         strictAccuracyAnswered = ratio(strict, answered)
         strictWrongRate = ratio(answered - strict, labelled)
         unknownAbstention = ratio(unknownAbstained, unknown)
@@ -115,7 +121,7 @@ public struct EvaluationReport: Sendable, Codable {
         func pct(_ x: Double) -> String { String(format: "%5.1f%%", x * 100) }
         return "\(name.padding(toLength: 22, withPad: " ", startingAt: 0)) n=\(labelled)  coverage \(pct(coverage))  "
             + "acc(answered) \(pct(accuracyAnswered)) [strict \(pct(strictAccuracyAnswered))]  acc(all) \(pct(accuracyAll))  "
-            + "wrong \(pct(wrongRate))  unknown-abstain \(unknown > 0 ? pct(unknownAbstention) : "   n/a")  "
+            + "wrong \(pct(wrongRate)) [other region \(pct(otherRegionWrongRate))]  unknown-abstain \(unknown > 0 ? pct(unknownAbstention) : "   n/a")  "
             + String(format: "ECE %.3f", expectedCalibrationError)
             + "  coverage at wrong ≤1/2/5% " + ["1%", "2%", "5%"].map { pct(coverageAtWrong[$0] ?? 0) }.joined(separator: "/")
     }

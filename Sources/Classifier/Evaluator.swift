@@ -93,7 +93,9 @@ public struct GroupedCrossValidation: Sendable {
             let train = examples.filter { fold[$0.group] != f }
             progress("fold \(f + 1)/\(folds): train \(train.count), test \(test.count) "
                      + "(\(Set(test.map(\.group)).count) groups)")
-            let m = builder.build(examples: train, extra: extra, taxonomy: taxonomy, progress: progress)
+            var b = builder
+            b.unlabelled = builder.unlabelled.filter { fold[$0.group] != f }
+            let m = b.build(examples: train, extra: extra, taxonomy: taxonomy, progress: progress)
             labels += test.map(\.label)
             tested += test
             for (c, condition) in conditions.enumerated() {

@@ -18,6 +18,9 @@ public struct FeatureExtractor: Sendable {
     let classIndex: [String: UInt8]
     /// Relation of class i to class j: 0 same, 1 equivalent, 2 i contains j, 3 j contains i, 4 conflict.
     let relation: [UInt8]
+    /// Per class m, the classes c related to it (same, equivalent, containing or contained:
+    /// `relation[c·T + m] ≤ 3`), for the shared evidence.
+    let related: [[UInt8]]
 
     /// Creates an extractor with the given hashing parameters; rule features need `taxonomy`.
     public init(hashing: FeatureHashing = .standard, taxonomy: Taxonomy? = nil) {
@@ -36,6 +39,8 @@ public struct FeatureExtractor: Sendable {
             }
         }
         relation = rel
+        let t = classes.count
+        related = (0..<t).map { m in (0..<t).filter { c in rel[c * t + m] <= 3 }.map { UInt8($0) } }
     }
 
     /// Description-like text fields: per-field words plus the pooled namespace.

@@ -22,7 +22,7 @@ public struct LinearTrainer: Sendable {
     /// Random seed.
     public var seed: UInt64 = 1
     /// Learn the class-shared evidence weights (``SharedEvidence``; needs rule features).
-    public var sharedEvidence = true
+    public var sharedEvidence = false
     /// Learning rate of the shared weights relative to `learningRate`.
     public var sharedRate: Float = 0.1
 

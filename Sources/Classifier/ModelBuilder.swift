@@ -22,8 +22,10 @@ public struct ModelBuilder: Sendable {
     public var forestTrainer = ForestTrainer()
     /// Feature hashing parameters.
     public var hashing: FeatureHashing = .standard
-    /// Share of examples (whole groups) held out for calibration.
+    /// Share of examples (whole groups) held out for calibration (with `calibrationFolds` 0).
     public var calibrationShare = 0.15
+    /// Cross-fitted calibration over this many folds of groups (0: a held-out share instead).
+    public var calibrationFolds = 0
     /// Largest wrong-answer rate allowed on the calibration set when choosing the threshold.
     public var maxWrongRate = 0.01
     /// Classes with fewer training examples are dropped.
@@ -59,21 +61,88 @@ public struct ModelBuilder: Sendable {
     public var mainThresholdOnTrusted = false
     /// Lowest agreement threshold allowed (the model's top class must still hold this much).
     public var agreementFloor = 0.5
+    /// Series without a label (IDC rows whose BodyPartExamined names no class), for distant
+    /// supervision; those of calibration groups are never used.
+    public var unlabelled: [TrainingExample] = []
+    /// Label `unlabelled` series by their own descriptions (``DistantSupervision``) and train
+    /// the linear model on them too.
+    public var distantSupervision = false
 
     /// Creates a builder with default settings.
     public init() {}
 
-    /// Trains and calibrates a model. `examples` are split by group into training and
-    /// calibration parts; `extra` (RadLex procedure names) is always used for training only.
+    /// Trains and calibrates a model. With `calibrationFolds` 0, `examples` are split by group
+    /// into training and calibration parts (`calibrationShare`); otherwise calibration is
+    /// cross-fitted (``crossCalibrated(examples:extra:taxonomy:progress:)``). `extra` (RadLex
+    /// procedure names) is always used for training only.
     public func build(examples: [TrainingExample], extra: [TrainingExample] = [], taxonomy: Taxonomy,
                       progress: (String) -> Void = { _ in }) -> BodyPartModel {
+        if calibrationFolds > 1 { return crossCalibrated(examples: examples, extra: extra, taxonomy: taxonomy, progress: progress) }
         var (train, calibration) = Self.splitByGroup(examples, share: calibrationShare, seed: seed)
+        if cleanCalibration { calibration = calibration.filter { !Self.conflictsWithRules($0, taxonomy: taxonomy) } }
+        let extra = extra + (taxonomyExamples ? TrainingData.taxonomyExamples(taxonomy) : [])
+        train = prepare(train, taxonomy: taxonomy, progress: progress)
+        let classes = Self.classes(train + extra, minCount: minClassCount)
+        let held = Set(calibration.map(\.group))
+        progress("training \(modelType.rawValue) on \(train.count + extra.count) examples, \(classes.count) classes; "
+                 + "calibrating on \(calibration.count)")
+        var model = trainModel(train, extra: extra, unlabelled: unlabelled.filter { !held.contains($0.group) }, classes: classes,
+                               taxonomy: taxonomy, progress: progress)
+        calibrate(&model, on: calibration, taxonomy: taxonomy, progress: progress)
+        model.modelID = ModelFile.modelID(for: model)
+        model.info["trainedExamples"] = String(train.count + extra.count)
+        model.info["calibrationExamples"] = String(calibration.count)
+        model.info["modelType"] = modelType.rawValue
+        return model
+    }
+
+    /// Cross-fitted calibration: the groups are dealt into `calibrationFolds` folds; for each, a
+    /// model trained on the other folds predicts its series (BodyPartExamined hidden), and the
+    /// temperature and thresholds are fitted on these out-of-fold predictions of every group,
+    /// then applied to the final model, trained on all of them. A single held-out share fits the
+    /// thresholds on a few collections (18 of the IDC table's) whose label habits need not be
+    /// those of the next site: the thresholds moved from 0.63 to 0.87 between two draws, and
+    /// differed by fold in cross-validation (one fold at 10 % wrong answers). Fitted on all
+    /// collections out of fold, they average over far more sites, and the final model loses no
+    /// training data to calibration. It costs `calibrationFolds` extra trainings. The fold
+    /// models are a little weaker than the final one (less data), so its thresholds err on the
+    /// safe side.
+    public func crossCalibrated(examples: [TrainingExample], extra: [TrainingExample], taxonomy: Taxonomy,
+                                progress: (String) -> Void = { _ in }) -> BodyPartModel {
+        let extra = extra + (taxonomyExamples ? TrainingData.taxonomyExamples(taxonomy) : [])
+        let all = prepare(examples, taxonomy: taxonomy, progress: progress)
+        let classes = Self.classes(all + extra, minCount: minClassCount)
+        let fold = GroupedCrossValidation(folds: calibrationFolds).assign(examples)
+        var data = CalibrationData()
+        for k in 0..<calibrationFolds {
+            var held = examples.filter { fold[$0.group] == k }
+            if cleanCalibration { held = held.filter { !Self.conflictsWithRules($0, taxonomy: taxonomy) } }
+            guard !held.isEmpty else { continue }
+            let heldGroups = Set(held.map(\.group))
+            let inside = all.filter { !heldGroups.contains($0.group) }
+            progress("calibration fold \(k + 1)/\(calibrationFolds): training on \(inside.count + extra.count), predicting \(held.count)")
+            let m = trainModel(inside, extra: extra, unlabelled: unlabelled.filter { !heldGroups.contains($0.group) },
+                               classes: classes, taxonomy: taxonomy) { _ in }
+            data.append(collect(m, on: held))
+        }
+        progress("training \(modelType.rawValue) on \(all.count + extra.count) examples, \(classes.count) classes; "
+                 + "calibrating on \(data.examples.count) out-of-fold predictions")
+        var model = trainModel(all, extra: extra, unlabelled: unlabelled, classes: classes, taxonomy: taxonomy, progress: progress)
+        fit(&model, data, taxonomy: taxonomy, progress: progress)
+        model.modelID = ModelFile.modelID(for: model)
+        model.info["trainedExamples"] = String(all.count + extra.count)
+        model.info["calibrationExamples"] = "\(data.examples.count) out of fold (\(calibrationFolds) folds by collection)"
+        model.info["modelType"] = modelType.rawValue
+        return model
+    }
+
+    /// Training series after label cleaning and the per-(group, class) cap.
+    func prepare(_ examples: [TrainingExample], taxonomy: Taxonomy, progress: (String) -> Void) -> [TrainingExample] {
+        var train = examples
         if dropRuleConflicts {
-            let before = train.count
             let strict = dropRuleDisagreements
             train = train.filter { !Self.conflictsWithRules($0, taxonomy: taxonomy, strict: strict) }
-            progress("label cleaning: dropped \(before - train.count) training series whose label conflicts with their descriptions")
-            if cleanCalibration { calibration = calibration.filter { !Self.conflictsWithRules($0, taxonomy: taxonomy) } }
+            progress("label cleaning: dropped \(examples.count - train.count) training series whose label conflicts with their descriptions")
         }
         if capPerGroupClass > 0 {
             var rng = SplitMix(seed: seed ^ 0xCA9)
@@ -83,27 +152,36 @@ public struct ModelBuilder: Sendable {
                 return seen[e.group + "\u{1}" + e.label]! <= capPerGroupClass
             }
         }
-        let extra = extra + (taxonomyExamples ? TrainingData.taxonomyExamples(taxonomy) : [])
-        let trainAll = train + extra
+        return train
+    }
+
+    /// Classes with at least `minCount` examples (UNKNOWN is never one).
+    static func classes(_ examples: [TrainingExample], minCount: Int) -> [String] {
         var counts: [String: Int] = [:]
-        for e in trainAll { counts[e.label, default: 0] += 1 }
-        let classes = counts.filter { $0.value >= minClassCount && $0.key != "UNKNOWN" }.keys.sorted()
-        progress("training \(modelType.rawValue) on \(trainAll.count) examples, \(classes.count) classes; "
-                 + "calibrating on \(calibration.count)")
+        for e in examples { counts[e.label, default: 0] += 1 }
+        return counts.filter { $0.value >= minCount && $0.key != "UNKNOWN" }.keys.sorted()
+    }
+
+    /// An uncalibrated model (temperature 1) trained on `train` (cleaned) and `extra`, with
+    /// distant supervision from `unlabelled` when enabled.
+    func trainModel(_ train: [TrainingExample], extra: [TrainingExample], unlabelled: [TrainingExample], classes: [String],
+                    taxonomy: Taxonomy, progress: (String) -> Void) -> BodyPartModel {
+        var distant: [TrainingExample] = []
+        if distantSupervision && !unlabelled.isEmpty {
+            distant = DistantSupervision(taxonomy: taxonomy).examples(unlabelled, classes: Set(classes))
+            progress("distant supervision: \(distant.count) examples from unlabelled series whose descriptions name the region")
+        }
         // Always trained: with trees only, the forest still reads its probabilities (stacking).
-        let linear = linearTrainer.train(trainAll, classes: classes, hashing: hashing, taxonomy: taxonomy, progress: progress)
+        let linear = linearTrainer.train(train + extra + distant, classes: classes, hashing: hashing, taxonomy: taxonomy,
+                                         progress: progress)
         var forest: RandomForest? = nil
         if modelType != .linear {
-            forest = trainForest(train, extra: extra, classes: classes, taxonomy: taxonomy, progress: progress)
+            forest = trainForest(train, extra: extra, distant: distant, classes: classes, taxonomy: taxonomy, progress: progress)
         }
         let share = modelType == .linear ? 1 : modelType == .trees ? 0 : linearShare
         var model = BodyPartModel(modelID: "", classes: classes, hashing: hashing, linear: linear, forest: forest,
                                   linearShare: share, taxonomy: taxonomy)
-        calibrate(&model, on: calibration, taxonomy: taxonomy, progress: progress)
-        model.modelID = ModelFile.modelID(for: model)
-        model.info["trainedExamples"] = String(trainAll.count)
-        model.info["calibrationExamples"] = String(calibration.count)
-        model.info["modelType"] = modelType.rawValue
+        if !distant.isEmpty { model.info["distantSupervisionExamples"] = String(distant.count) }
         return model
     }
 
@@ -111,8 +189,8 @@ public struct ModelBuilder: Sendable {
     /// training groups are split in `stackingFolds`; each part's linear probabilities come from a
     /// linear model trained without it. Rows: BodyPartExamined hidden and as stored for every
     /// series, replaced by another class term for a third.
-    func trainForest(_ train: [TrainingExample], extra: [TrainingExample], classes: [String], taxonomy: Taxonomy,
-                     progress: (String) -> Void) -> RandomForest {
+    func trainForest(_ train: [TrainingExample], extra: [TrainingExample], distant: [TrainingExample] = [], classes: [String],
+                     taxonomy: Taxonomy, progress: (String) -> Void) -> RandomForest {
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let folds = stackingFolds
         // Extra examples (RadLex, taxonomy) are spread over the folds one by one.
@@ -125,7 +203,10 @@ public struct ModelBuilder: Sendable {
         var rows: [Float] = [], labels: [Int] = [], width = 0
         var rng = SplitMix(seed: seed ^ 0xF0E57)
         for k in 0..<folds {
-            let inside = train.filter { fold($0.group) != k }, outside = train.filter { fold($0.group) == k }
+            // Distant-supervision examples train the fold's linear model (as they train the
+            // final one) but give no forest rows: their labels come from the rules.
+            let inside = train.filter { fold($0.group) != k } + distant.filter { fold($0.group) != k }
+            let outside = train.filter { fold($0.group) == k }
             guard !outside.isEmpty else { continue }
             var trainer = linearTrainer
             trainer.seed = linearTrainer.seed &+ UInt64(k + 1)
@@ -154,19 +235,47 @@ public struct ModelBuilder: Sendable {
         return forestTrainer.train(rows: rows, featureCount: width, labels: labels, classCount: classes.count, progress: progress)
     }
 
+    /// Held-out predictions to calibrate on: uncalibrated logits (BodyPartExamined hidden), the
+    /// descriptions' unambiguous rule class, and the examples.
+    public struct CalibrationData: Sendable {
+        var logits: [[Float]] = []
+        var ruleClass: [Int] = []
+        var examples: [TrainingExample] = []
+
+        mutating func append(_ other: CalibrationData) {
+            logits += other.logits
+            ruleClass += other.ruleClass
+            examples += other.examples
+        }
+    }
+
+    /// The held-out predictions of `model` (uncalibrated) on `examples`.
+    func collect(_ model: BodyPartModel, on examples: [TrainingExample]) -> CalibrationData {
+        var predictor = model.makePredictor()
+        var data = CalibrationData()
+        for e in examples {
+            data.logits.append(predictor.logits(e.metadata.withBodyPartExamined(nil)))
+            data.ruleClass.append(predictor.unambiguousRuleClass())
+        }
+        data.examples = examples
+        return data
+    }
+
     /// Fits temperature and thresholds on held-out examples with BodyPartExamined hidden: on the
     /// trusted ones (``trustedMask(_:taxonomy:)``) when `trustedCalibration`, else on all. The
     /// figures on all (noisy labels) and on the trusted ones go to `progress` and `model.info`.
     public func calibrate(_ model: inout BodyPartModel, on calibration: [TrainingExample], taxonomy: Taxonomy,
                           progress: (String) -> Void = { _ in }) {
+        fit(&model, collect(model, on: calibration), taxonomy: taxonomy, progress: progress)
+    }
+
+    /// Fits `model`'s temperature and thresholds on held-out predictions (of it, or of models
+    /// trained like it on other folds: the class order must be the same).
+    func fit(_ model: inout BodyPartModel, _ data: CalibrationData, taxonomy: Taxonomy, progress: (String) -> Void) {
+        let calibration = data.examples, logits = data.logits, ruleClass = data.ruleClass
         let index = Dictionary(uniqueKeysWithValues: model.classes.enumerated().map { ($1, $0) })
-        var predictor = model.makePredictor()
-        var logits: [[Float]] = [], labels: [Int] = [], ruleClass: [Int] = []
-        for e in calibration {
-            logits.append(predictor.logits(e.metadata.withBodyPartExamined(nil)))
-            ruleClass.append(predictor.unambiguousRuleClass())
-            labels.append(index[e.label] ?? -1)
-        }
+        let predictor = model.makePredictor()
+        let labels = calibration.map { index[$0.label] ?? -1 }
         let trusted = trustedCalibration ? Self.trustedMask(calibration, taxonomy: taxonomy) : calibration.map { _ in true }
         let fit = calibration.indices.filter { trusted[$0] }
         let known = fit.filter { labels[$0] >= 0 }

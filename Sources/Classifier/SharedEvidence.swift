@@ -63,21 +63,24 @@ extension FeatureExtractor {
             matchedFields += 1
             if first < 0 { first = top }
             let base = SharedEvidence.fieldLevel[j] * SharedEvidence.fieldBits
-            for c in 0..<t {
+            for c8 in related[top] {
+                let c = Int(c8)
                 switch relation[c * t + top] {
                 case 0, 1: set(c, base)
                 case 2: set(c, base + 2)
-                case 3: set(c, base + 3)
-                default: break
+                default: set(c, base + 3)
                 }
             }
             for m in matches.dropFirst() {
-                for c in 0..<t where relation[c * t + Int(m)] <= 1 && relation[c * t + top] > 1 { set(c, base + 1) }
+                for c8 in related[Int(m)] where relation[Int(c8) * t + Int(m)] <= 1 && relation[Int(c8) * t + top] > 1 {
+                    set(Int(c8), base + 1)
+                }
             }
-            for m in matches where first >= 0 && relation[first * t + Int(m)] > 2 { ambiguous = true }
+            for m in matches where relation[first * t + Int(m)] > 2 { ambiguous = true }
         }
         if first >= 0 {
-            for c in 0..<t where relation[c * t + first] <= 1 {
+            for c8 in related[first] where relation[Int(c8) * t + first] <= 1 {
+                let c = Int(c8)
                 set(c, SharedEvidence.firstOverall)
                 if !ambiguous { set(c, SharedEvidence.unambiguous) }
                 var agree = 0
@@ -89,17 +92,19 @@ extension FeatureExtractor {
         }
         let b = Int(v.bpeClass)
         guard v.bpeClass != Self.noClass, v.bpeKind <= 2 else { return }
-        for c in 0..<t {
+        for c8 in related[b] {
+            let c = Int(c8)
             switch relation[c * t + b] {
             case 0, 1:
                 set(c, SharedEvidence.bpeExact + Int(v.bpeKind))
                 if first >= 0 && relation[c * t + first] <= 1 { set(c, SharedEvidence.bpeAndRule) }
             case 2: set(c, SharedEvidence.bpePartOf)
-            case 3: set(c, SharedEvidence.bpeContains)
-            default:
-                if first >= 0 && relation[c * t + first] <= 1 && relation[b * t + first] == 4 {
-                    set(c, SharedEvidence.bpeConflictRule)
-                }
+            default: set(c, SharedEvidence.bpeContains)
+            }
+        }
+        if first >= 0 && relation[b * t + first] == 4 {
+            for c8 in related[first] where relation[Int(c8) * t + first] <= 1 && relation[Int(c8) * t + b] == 4 {
+                set(Int(c8), SharedEvidence.bpeConflictRule)
             }
         }
     }

@@ -29,42 +29,53 @@ public enum TrainingData {
         public var capPerCollectionClass = 1000
         /// Most copies kept of identical (collection, label, texts) rows.
         public var maxDuplicates = 3
-        /// Series that must not be trained on (an evaluation set's): rows of these series and of
-        /// every study holding one of them are skipped (a study's other series are near copies).
+        /// Series that must not be trained on (an evaluation set's): every row of a collection
+        /// holding one of them is skipped, so that the evaluation set stays an unseen site (a
+        /// study's other series are near copies, a collection's other studies share its protocol
+        /// names and its labelling habits).
         public var excludedSeries: Set<String> = []
         /// Creates default options.
         public init() {}
     }
 
+    /// What ``idc(_:taxonomy:options:)`` read.
+    public struct IDCTable: Sendable {
+        /// Series whose BodyPartExamined normalizes to a class, labelled with it.
+        public var labelled: [TrainingExample] = []
+        /// Number of series without such a label.
+        public var unlabelled = 0
+        /// Those series (label empty; capped and de-duplicated like the labelled ones), for
+        /// ``DistantSupervision``.
+        public var unlabelledExamples: [TrainingExample] = []
+        /// Rows left out because their collection holds an excluded series.
+        public var excluded = 0
+        /// Those collections.
+        public var excludedCollections: [String] = []
+    }
+
     /// Reads `idc-series.tsv` (from `Scripts/prepare_idc.py`). Rows whose BodyPartExamined does
-    /// not normalize to a class are returned in `unlabelled`.
-    public static func idc(_ url: URL, taxonomy: Taxonomy, options: IDCOptions = IDCOptions())
-        throws -> (labelled: [TrainingExample], unlabelled: Int, excluded: Int)
-    {
+    /// not normalize to a class are counted in `unlabelled` and kept in `unlabelledExamples`.
+    public static func idc(_ url: URL, taxonomy: Taxonomy, options: IDCOptions = IDCOptions()) throws -> IDCTable {
         let table = try DelimitedText(contentsOf: url)
         func col(_ n: String) -> Int { table.column(n) ?? -1 }
         let c = (collection: col("collection_id"), uid: col("series_instance_uid"), modality: col("modality"),
                  manufacturer: col("manufacturer"), model: col("manufacturer_model_name"),
                  study: col("study_description"), series: col("series_description"), bpe: col("body_part_examined"),
-                 sop: col("sop_class_uid"), sex: col("patient_sex"), age: col("patient_age"), count: col("instance_count"),
-                 studyUID: col("study_instance_uid"))
+                 sop: col("sop_class_uid"), sex: col("patient_sex"), age: col("patient_age"), count: col("instance_count"))
         var normalized: [String: String?] = [:]
         var seen: [String: Int] = [:]
         var perClass: [String: Int] = [:]
-        var out: [TrainingExample] = []
-        var unlabelled = 0, excluded = 0
+        var out = IDCTable()
         func get(_ row: [String], _ i: Int) -> String { i >= 0 && i < row.count ? row[i] : "" }
-        var excludedStudies: Set<String> = []
+        var excludedCollections: Set<String> = []
         if !options.excludedSeries.isEmpty {
             for row in table.rows where options.excludedSeries.contains(get(row, c.uid)) {
-                let study = get(row, c.studyUID)
-                if !study.isEmpty { excludedStudies.insert(study) }
+                excludedCollections.insert(get(row, c.collection))
             }
         }
         for row in table.rows {
-            if !options.excludedSeries.isEmpty,
-               options.excludedSeries.contains(get(row, c.uid)) || excludedStudies.contains(get(row, c.studyUID)) {
-                excluded += 1
+            if !excludedCollections.isEmpty, excludedCollections.contains(get(row, c.collection)) {
+                out.excluded += 1
                 continue
             }
             let bpe = get(row, c.bpe)
@@ -73,15 +84,15 @@ public enum TrainingData {
                 label = bpe.isEmpty ? nil : taxonomy.normalize(bpe).term
                 normalized[bpe] = label
             }
-            guard let label else { unlabelled += 1; continue }
+            if label == nil { out.unlabelled += 1 }
             let collection = get(row, c.collection)
-            let key = [collection, label, get(row, c.modality), get(row, c.study), get(row, c.series), bpe, get(row, c.sop)]
+            let key = [collection, label ?? "", get(row, c.modality), get(row, c.study), get(row, c.series), bpe, get(row, c.sop)]
                 .joined(separator: "\u{1}")
             seen[key, default: 0] += 1
             guard seen[key]! <= options.maxDuplicates else { continue }
-            let classKey = collection + "\u{1}" + label
+            let classKey = collection + "\u{1}" + (label ?? "")
             perClass[classKey, default: 0] += 1
-            guard perClass[classKey]! <= options.capPerCollectionClass else { continue }
+            guard perClass[classKey]! <= options.capPerCollectionClass * (label == nil ? 3 : 1) else { continue }
             var a: [String: String] = [:]
             a["Modality"] = get(row, c.modality)
             a["Manufacturer"] = get(row, c.manufacturer)
@@ -93,9 +104,11 @@ public enum TrainingData {
             a["PatientSex"] = get(row, c.sex)
             a["PatientAge"] = get(row, c.age)
             let meta = SeriesMetadata(attributes: a.filter { !$0.value.isEmpty }, instanceCount: Int(get(row, c.count)) ?? 1)
-            out.append(TrainingExample(metadata: meta, label: label, group: collection, seriesInstanceUID: get(row, c.uid)))
+            let example = TrainingExample(metadata: meta, label: label ?? "", group: collection, seriesInstanceUID: get(row, c.uid))
+            if label == nil { out.unlabelledExamples.append(example) } else { out.labelled.append(example) }
         }
-        return (out, unlabelled, excluded)
+        out.excludedCollections = excludedCollections.sorted()
+        return out
     }
 
     /// Reads the RadLex playbook table: each procedure's short and long name become two

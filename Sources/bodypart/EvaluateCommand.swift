@@ -91,8 +91,9 @@ struct EvaluateCommand: ParsableCommand {
 
     func crossValidate(_ path: String) throws -> [EvaluationReport] {
         let (taxonomy, _) = try TrainCommand.taxonomy(rules: rules)
-        let (examples, extra) = try TrainCommand.data(idc: path, radlex: radlex, taxonomy: taxonomy)
+        let (examples, extra, unlabelled) = try TrainCommand.data(idc: path, radlex: radlex, taxonomy: taxonomy)
         var builder = ModelBuilder()
+        builder.unlabelled = unlabelled
         builder.modelType = modelType
         tuning.apply(to: &builder)
         let cv = GroupedCrossValidation(folds: folds, builder: builder)
@@ -134,7 +135,7 @@ struct EvaluateCommand: ParsableCommand {
         Console.out(String(format: "load (median of 5, wall): taxonomy %.0f ms; taxonomy + model %.0f ms, so the model ≈ %.0f ms",
                            median(taxonomyTimes), median(bothTimes), median(bothTimes) - median(taxonomyTimes)))
         let (taxonomy, bodyPartModel) = try ClassifyCommand.load(model: model, rules: rules)
-        let (examples, _) = try TrainCommand.data(idc: path, radlex: nil, taxonomy: taxonomy)
+        let (examples, _, _) = try TrainCommand.data(idc: path, radlex: nil, taxonomy: taxonomy)
         let series = examples.map(\.metadata)
         for (evidence, warm) in [(0, false), (0, true), (5, false)] {
             var predictor = bodyPartModel.makePredictor()

@@ -53,7 +53,7 @@ struct TrainCommand: ParsableCommand {
     var radlex: String?
 
     @Option(name: .customLong("exclude-series"),
-            help: "Full training: a CSV with a series_instance_uid column (an evaluation set's labels): IDC rows of these series and of their studies are not trained on. Repeatable.")
+            help: "Full training: a CSV with a series_instance_uid column (an evaluation set's labels): no IDC collection holding one of these series is trained on. Repeatable.")
     var excludeSeries: [String] = []
 
     @Option(help: "Full training: model family: linear, trees or ensemble.")
@@ -171,8 +171,9 @@ struct TrainCommand: ParsableCommand {
     func trainFull() throws {
         guard let data, let out else { return }
         let (taxonomy, _) = try Self.taxonomy(rules: rules)
-        let (examples, extra) = try Self.data(idc: data, radlex: radlex, taxonomy: taxonomy, exclude: excludeSeries)
+        let (examples, extra, unlabelled) = try Self.data(idc: data, radlex: radlex, taxonomy: taxonomy, exclude: excludeSeries)
         var builder = ModelBuilder()
+        builder.unlabelled = unlabelled
         builder.modelType = modelType
         builder.linearTrainer.epochs = epochs ?? 6
         builder.linearTrainer.seed = seed
@@ -186,11 +187,21 @@ struct TrainCommand: ParsableCommand {
         model.info["trained"] = ISO8601DateFormatter().string(from: Date())
         if !excludeSeries.isEmpty {
             model.info["excludedSeries"] = excludeSeries.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
-                + " (their series and studies were not trained on)"
+                + " (no collection holding one of their series was trained on)"
         }
         try Self.save(model, to: out)
         Console.status(String(format: "wrote %@ (%@, %d classes) in %.1f s\n", out, model.modelID, model.classes.count,
                               Date().timeIntervalSince(start)))
+        guard builder.calibrationFolds <= 1 else {
+            // Trained on every collection: only out-of-fold figures say anything about unseen ones.
+            Console.out("out-of-fold predictions of \(builder.calibrationFolds) models, each trained without a fifth of the collections "
+                        + "(BodyPartExamined hidden), at the fitted thresholds:")
+            Console.out("  noisy labels:   " + (model.info["calibrationFiguresNoisy"] ?? ""))
+            Console.out("  trusted labels: " + (model.info["calibrationFiguresTrusted"] ?? ""))
+            Console.out("(per-condition figures on unseen collections: bodypart evaluate --idc)")
+            Console.flush()
+            return
+        }
         let (_, held) = ModelBuilder.splitByGroup(examples, share: builder.calibrationShare, seed: builder.seed)
         Console.out("held-out calibration collections (\(Set(held.map(\.group)).count)), used to fit the threshold:")
         for r in Evaluator(taxonomy: taxonomy).evaluate(model: model, examples: held) { Console.out(r.summaryLine) }
@@ -220,7 +231,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Reads the IDC table and the RadLex table; errors become one line and exit 66.
-    static func data(idc: String, radlex: String?, taxonomy: Taxonomy, exclude: [String] = []) throws -> ([TrainingExample], [TrainingExample]) {
+    static func data(idc: String, radlex: String?, taxonomy: Taxonomy, exclude: [String] = [])
+        throws -> (labelled: [TrainingExample], extra: [TrainingExample], unlabelled: [TrainingExample]) {
         do {
             var options = TrainingData.IDCOptions()
             for path in exclude {
@@ -233,10 +245,11 @@ struct TrainCommand: ParsableCommand {
             }
             let table = try TrainingData.idc(URL(fileURLWithPath: idc), taxonomy: taxonomy, options: options)
             let extra = try radlex.map { try TrainingData.radlex(URL(fileURLWithPath: $0), taxonomy: taxonomy) } ?? []
-            let skipped = exclude.isEmpty ? "" : "; \(table.excluded) rows of \(options.excludedSeries.count) excluded series and their studies left out"
-            Console.status("\(idc): \(table.labelled.count) labelled series kept, \(table.unlabelled) unlabelled skipped\(skipped); "
+            let skipped = exclude.isEmpty ? "" : "; \(table.excluded) rows of the \(table.excludedCollections.count) collections holding "
+                + "excluded series left out (\(table.excludedCollections.joined(separator: ", ")))"
+            Console.status("\(idc): \(table.labelled.count) labelled series kept, \(table.unlabelled) unlabelled (\(table.unlabelledExamples.count) kept for distant supervision)\(skipped); "
                            + "\(extra.count) RadLex examples\n")
-            return (table.labelled, extra)
+            return (table.labelled, extra, table.unlabelledExamples)
         } catch {
             Console.error("cannot read training data: \(error.localizedDescription) (run `make data` for .data/idc-series.tsv)")
             throw ExitStatus.noInput
@@ -264,11 +277,17 @@ struct TrainingTuning: ParsableArguments {
     @Option(help: "Trees in the forest.")
     var trees = 30
 
+    @Option(help: "Fit temperature and thresholds on out-of-fold predictions over this many folds of collections, then train on all (0: hold out 15 % of the collections instead; costs this many extra trainings).")
+    var calibrationFolds = 5
+
     @Option(help: "Learn class-shared rule evidence weights in the linear model: how each field's rule match relates to a candidate class, one weight for all classes (true/false).")
-    var sharedEvidence = true
+    var sharedEvidence = false
 
     @Option(help: "Learning rate of the shared evidence weights, relative to the linear model's.")
     var sharedRate: Float = 0.1
+
+    @Option(help: "Distant supervision: also train the linear model on unlabelled IDC series whose own descriptions name the region unambiguously, once more without the study description when only it names the region (true/false).")
+    var distantSupervision = false
 
     @Option(help: "Fit temperature and thresholds on the trusted held-out series only: labels not contradicted by their own descriptions, outside collection×label sets most of whose series contradict it (true/false).")
     var trustedCalibration = true
@@ -290,8 +309,10 @@ struct TrainingTuning: ParsableArguments {
         builder.capPerGroupClass = capPerCollectionClass
         builder.linearShare = linearShare
         builder.forestTrainer.trees = trees
+        builder.calibrationFolds = calibrationFolds
         builder.linearTrainer.sharedEvidence = sharedEvidence
         builder.linearTrainer.sharedRate = sharedRate
+        builder.distantSupervision = distantSupervision
         builder.trustedCalibration = trustedCalibration
         builder.agreementPoint = agreement
         builder.mainThresholdOnTrusted = mainThresholdLabels != "all"

@@ -24,15 +24,44 @@ import Testing
         try #require(try header(TestEnvironment.rules.appendingPathComponent("model/default.bpmodel").path)["modelID"] as? String)
     }
 
+    /// A small IDC-style table: 8 collections of CT, MR and CR series whose descriptions and
+    /// BodyPartExamined name six regions. A model trained on it alone is weak on dicom-dev, so
+    /// that fine-tuning on dicom-dev's labels has something to gain whatever the shipped model is.
+    static func smallTable(in folder: URL) throws -> URL {
+        let kinds = [("CT", "CT CHEST", "LUNG 1MM", "CHEST"), ("CT", "CT HEAD", "BRAIN STD", "HEAD"),
+                     ("CT", "CT ABDOMEN", "ABD 5MM", "ABDOMEN"), ("MR", "MR BRAIN", "AX FLAIR", "BRAIN"),
+                     ("CR", "XR CHEST", "PA", "CHEST"), ("CT", "CT PELVIS", "PELVIS 3MM", "PELVIS")]
+        var rows = ["collection_id\tseries_instance_uid\tstudy_instance_uid\tmodality\tstudy_description\tseries_description\tbody_part_examined"]
+        var n = 0
+        for c in 0..<8 {
+            for (modality, study, series, part) in kinds {
+                for _ in 0..<3 {
+                    n += 1
+                    rows.append("col\(c)\t1.\(n)\t2.\(n)\t\(modality)\t\(study)\t\(series)\t\(part)")
+                }
+            }
+        }
+        let url = folder.appendingPathComponent("small-idc.tsv")
+        try (rows.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
     @Test func fineTuneWritesModelWithLineage() throws {
         let folder = try TestEnvironment.temporaryFolder("train")
         defer { TestEnvironment.remove(folder) }
+        // The base: a linear model trained from scratch on the small table (full training, end to end).
+        let basePath = folder.appendingPathComponent("base.bpmodel").path
+        let full = try TestEnvironment.bodypart(["train", "--data", try Self.smallTable(in: folder).path, "--model-type", "linear",
+                                                 "--out", basePath])
+        #expect(full.status == 0 && full.stderr.contains("wrote \(basePath)"), "\(full.stdout)\(full.stderr)")
+        let base = try #require(try Self.header(basePath)["modelID"] as? String)
         let out = folder.appendingPathComponent("site.bpmodel").path
-        let run = try TestEnvironment.bodypart(["train", "--site", Self.dev.path, "--labels", Self.labels.path, "--out", out])
-        // With the shipped model and seed 7 the fine-tuned model answers one more hidden
-        // validation series and nothing worse; if the shipped model changes, this may not hold.
+        // Its answers disagree with dicom-dev's labels on 14 % of the series it answers (the label
+        // check would refuse): the check is turned off, the gate still judges.
+        let run = try TestEnvironment.bodypart(["train", "--site", Self.dev.path, "--labels", Self.labels.path, "--base", basePath,
+                                                "--max-label-disagreement", "1", "--out", out])
+        // Seed 7: 38 correct and no wrong validation answers against the base's 35 and 10.
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        let base = try Self.shippedID()
         #expect(run.stderr.contains("labels labels.csv: 193 labelled series (CHEST 50, UNKNOWN 28, BRAIN 27"), "\(run.stderr)")
         #expect(run.stdout.contains("base  validation as-is n=") && run.stdout.contains("new   validation hidden n="))
         #expect(run.stdout.contains("accepted: validation"))
@@ -173,7 +202,8 @@ import Testing
             #expect(f.count == 5 && f[4] == id, "\(line)")
             let answer = try #require(answers[f[0]], "series \(f[0]) is one classify saw")
             #expect(answer["bodyPart"] as? String == f[2])
-            #expect(abs((Double(f[3]) ?? 0) - (answer["confidence"] as! Double)) < 1e-3 && (Double(f[3]) ?? 0) >= threshold)
+            // (confidences are printed to 4 decimals)
+            #expect(abs((Double(f[3]) ?? 0) - (answer["confidence"] as! Double)) < 1e-3 && (Double(f[3]) ?? 0) >= threshold - 1e-4)
             let files = try #require(answer["files"] as? [String])
             #expect(files.allSatisfy { URL(fileURLWithPath: $0).standardizedFileURL.path.hasPrefix(f[1] + "/") }, "folder \(f[1])")
             #expect(f[1].hasPrefix("/"), "absolute folder")

@@ -51,14 +51,19 @@ struct FineTuneTests {
         #expect(result.base.allSatisfy { $0.labelled == labelled } && result.new.allSatisfy { $0.labelled == labelled })
         #expect(result.verdict.accepted == result.verdict.refusals.isEmpty)
         #expect(result.verdict.accepted || !result.verdict.refusals.isEmpty)
-        // The linear part learnt the site: its probability of the label rises on the training series.
+        // The linear part learnt the site: its probability of the label rises on the training
+        // series the base model was not already sure of (≥ 0.95 cannot rise by much, and int8
+        // quantization moves it either way).
         var before = Self.base.makePredictor(), after = result.model.makePredictor()
-        var rises = 0
+        var rises = 0, unsure = 0
         for e in result.training {
             let k = Self.base.classes.firstIndex(of: e.label)!
-            if after.linearProbabilities(e.metadata)[k] > before.linearProbabilities(e.metadata)[k] { rises += 1 }
+            let p0 = before.linearProbabilities(e.metadata)[k]
+            guard p0 < 0.95 else { continue }
+            unsure += 1
+            if after.linearProbabilities(e.metadata)[k] > p0 { rises += 1 }
         }
-        #expect(rises * 10 > result.training.count * 7, "the label's probability rose on only \(rises) of \(result.training.count)")
+        #expect(unsure > 30 && rises * 10 > unsure * 8, "the label's probability rose on only \(rises) of \(unsure) unsure training series")
         // Lineage.
         let info = result.model.info
         #expect(info["baseModel"] == Self.base.modelID)
@@ -100,13 +105,13 @@ struct FineTuneTests {
         #expect(refused.new.isEmpty, "refused before training")
         let check = FineTuner().labelCheck(base: Self.base, examples: examples, taxonomy: Fixtures.taxonomy)
         #expect(check.answered > 30 && check.refusal == nil, "\(check.disagreements)")
-        // A refinement (ABDOMEN answered, ABDOMENPELVIS labelled) is not a contradiction; BREAST for BRAIN is.
-        let meta = SeriesMetadata(attributes: ["StudyDescription": "MR BRAIN WO", "SeriesDescription": "AX T2 FLAIR BRAIN", "Modality": "MR"])
+        // A refinement (ABDOMEN answered, ABDOMENPELVIS labelled) is not a contradiction; BRAIN for CHEST is.
+        let meta = SeriesMetadata(attributes: ["StudyDescription": "CT CHEST W CONTRAST", "SeriesDescription": "AXIAL 5MM", "Modality": "CT"])
         let answer = try #require(Self.base.predict(meta).bodyPart)
         var tuner = FineTuner()
         tuner.minDisagreements = 1
         tuner.maxLabelDisagreement = 0
-        let wrong = TrainingExample(metadata: meta, label: "BREAST", group: "g", seriesInstanceUID: "1.2.3")
+        let wrong = TrainingExample(metadata: meta, label: "BRAIN", group: "g", seriesInstanceUID: "1.2.3")
         #expect(tuner.labelCheck(base: Self.base, examples: [wrong], taxonomy: Fixtures.taxonomy).refusal != nil, "answer \(answer)")
         let same = TrainingExample(metadata: meta, label: answer, group: "g", seriesInstanceUID: "1.2.3")
         #expect(tuner.labelCheck(base: Self.base, examples: [same], taxonomy: Fixtures.taxonomy).refusal == nil)

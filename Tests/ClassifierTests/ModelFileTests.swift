@@ -38,6 +38,7 @@ struct ModelFileTests {
     func versions() throws {
         var builder = ModelBuilder()
         builder.linearTrainer.epochs = 1
+        builder.linearTrainer.sharedEvidence = true
         builder.modelType = .linear
         var model = builder.build(examples: try Fixtures.radlex(), taxonomy: Fixtures.taxonomy)
         model.agreementThreshold = 0.6
@@ -63,6 +64,7 @@ struct ModelFileTests {
     func sharedEvidenceNames() throws {
         var builder = ModelBuilder()
         builder.linearTrainer.epochs = 1
+        builder.linearTrainer.sharedEvidence = true
         builder.modelType = .linear
         let model = builder.build(examples: try Fixtures.radlex(), taxonomy: Fixtures.taxonomy)
         let data = ModelFile.encode(model)

@@ -67,25 +67,49 @@ struct TrainingTests {
         #expect(with.predict(SeriesMetadata(attributes: ["SeriesDescription": "THORAX SERIES 1", "Modality": "CT"])).topClass == "CHEST")
     }
 
-    @Test("an evaluation set's series and every series of their studies are left out of the IDC training table")
-    func excludedSeriesAndStudies() throws {
+    @Test("no IDC collection holding an evaluation set's series is trained on")
+    func excludedCollections() throws {
         let header = "collection_id\tseries_instance_uid\tstudy_instance_uid\tmodality\tstudy_description\tseries_description\tbody_part_examined"
         let rows = [
             "c1\t1.1\tS1\tCT\tCT CHEST\tLUNG 1MM\tCHEST",
             "c1\t1.2\tS1\tCT\tCT CHEST\tMEDIASTINUM\tCHEST",   // same study as the excluded 1.1
-            "c1\t2.1\tS2\tCT\tCT CHEST\tLUNG 5MM\tCHEST",
+            "c1\t2.1\tS2\tCT\tCT CHEST\tLUNG 5MM\tCHEST",      // same collection
             "c2\t3.1\tS3\tMR\tMR BRAIN\tT1\tBRAIN",
             "c2\t3.2\tS3\tMR\tMR BRAIN\tT2\t",                 // unlabelled
+            "c3\t4.1\tS4\tCT\tCT ABD\tABD 5MM\tABDOMEN",
         ]
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("idc-\(UUID().uuidString).tsv")
         defer { try? FileManager.default.removeItem(at: url) }
         try ([header] + rows).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
         let all = try TrainingData.idc(url, taxonomy: Fixtures.taxonomy)
-        #expect(all.labelled.count == 4 && all.unlabelled == 1 && all.excluded == 0)
+        #expect(all.labelled.count == 5 && all.unlabelled == 1 && all.excluded == 0)
         var options = TrainingData.IDCOptions()
         options.excludedSeries = ["1.1", "9.9"]
         let kept = try TrainingData.idc(url, taxonomy: Fixtures.taxonomy, options: options)
-        #expect(kept.excluded == 2)
-        #expect(kept.labelled.map(\.seriesInstanceUID).sorted() == ["2.1", "3.1"])
+        #expect(kept.excluded == 3 && kept.excludedCollections == ["c1"])
+        #expect(kept.labelled.map(\.seriesInstanceUID).sorted() == ["3.1", "4.1"])
+    }
+
+    @Test("cross-fitted calibration predicts every series once, out of fold, and trains the final model on all of them")
+    func crossCalibration() throws {
+        let all = try Fixtures.radlex() + Fixtures.handWritten
+        var builder = ModelBuilder()
+        builder.modelType = .linear
+        builder.linearTrainer.epochs = 3
+        builder.calibrationFolds = 3
+        var messages: [String] = []
+        let model = builder.build(examples: all, taxonomy: Fixtures.taxonomy) { messages.append($0) }
+        #expect(model.info["calibrationExamples"] == "\(all.count) out of fold (3 folds by collection)")
+        #expect(messages.filter { $0.hasPrefix("calibration fold ") }.count == 3)
+        // Three folds need three groups at least: the fixtures have them.
+        #expect(Set(all.map(\.group)).count >= 3)
+        let taxonomyExamples = TrainingData.taxonomyExamples(Fixtures.taxonomy).count
+        let cleaned = all.filter { !ModelBuilder.conflictsWithRules($0, taxonomy: Fixtures.taxonomy) }.count
+        #expect(model.info["trainedExamples"] == String(cleaned + taxonomyExamples))
+        #expect(model.threshold >= 0.3 && model.threshold <= 1 && model.temperature > 0)
+        // The same builder with a held-out share trains on fewer series.
+        builder.calibrationFolds = 0
+        let holdout = builder.build(examples: all, taxonomy: Fixtures.taxonomy)
+        #expect(Int(holdout.info["trainedExamples"] ?? "") ?? 0 < cleaned + taxonomyExamples)
     }
 }
