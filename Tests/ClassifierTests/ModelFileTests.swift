@@ -34,13 +34,18 @@ struct ModelFileTests {
         #expect(throws: ModelFileError.self) { try ModelFile.decode(Data("hello world, not a model".utf8), path: "x") }
     }
 
-    @Test("format version 1 and 2 files still load (no agreement threshold, no shared evidence); unknown versions fail clearly")
-    func versions() throws {
+    /// A small linear model (one epoch on RadLex) with class-shared evidence weights.
+    static func sharedEvidenceModel() throws -> BodyPartModel {
         var builder = ModelBuilder()
         builder.linearTrainer.epochs = 1
         builder.linearTrainer.sharedEvidence = true
         builder.modelType = .linear
-        var model = builder.build(examples: try Fixtures.radlex(), taxonomy: Fixtures.taxonomy)
+        return builder.build(examples: try Fixtures.radlex(), taxonomy: Fixtures.taxonomy)
+    }
+
+    @Test("format version 1 and 2 files still load (no agreement threshold, no shared evidence); unknown versions fail clearly")
+    func versions() throws {
+        var model = try Self.sharedEvidenceModel()
         model.agreementThreshold = 0.6
         #expect(model.linear.shared.count == SharedEvidence.count && model.linear.shared.contains { $0 != 0 })
         var data = ModelFile.encode(model)
@@ -62,12 +67,7 @@ struct ModelFileTests {
 
     @Test("a model whose shared evidence features are not this build's is refused, not misread")
     func sharedEvidenceNames() throws {
-        var builder = ModelBuilder()
-        builder.linearTrainer.epochs = 1
-        builder.linearTrainer.sharedEvidence = true
-        builder.modelType = .linear
-        let model = builder.build(examples: try Fixtures.radlex(), taxonomy: Fixtures.taxonomy)
-        let data = ModelFile.encode(model)
+        let data = ModelFile.encode(try Self.sharedEvidenceModel())
         // Rename one feature in the JSON header (same length, so the offsets stay right).
         var changed = data
         let header = Int(ModelFile.read(data, 12))
