@@ -1,11 +1,11 @@
 /// Geometric and numeric features: orientation, slice thickness, pixel spacing, frames,
 /// instance count, table z-extent, contrast, patient age; each as a bucket label.
 extension FeatureExtractor {
-    func addNumeric(_ metadata: SeriesMetadata, into v: inout FeatureVector) {
-        let attributes = metadata.attributes
-        let modality = attributes["Modality"] ?? ""
+    /// `slots`: the series' attribute values in ``keywords`` order.
+    func addNumeric(_ slots: [String?], instanceCount n: Int, into v: inout FeatureVector) {
+        let modality = slots[Slot.modality] ?? ""
         var orientation: StaticString? = nil
-        if let iop = attributes["ImageOrientationPatient"], Self.parse(iop, into: &v.numbers) >= 6 {
+        if let iop = slots[Slot.orientation], Self.parse(iop, into: &v.numbers) >= 6 {
             let r = (v.numbers[0], v.numbers[1], v.numbers[2])
             let c = (v.numbers[3], v.numbers[4], v.numbers[5])
             let n = (abs(r.1 * c.2 - r.2 * c.1), abs(r.2 * c.0 - r.0 * c.2), abs(r.0 * c.1 - r.1 * c.0))
@@ -17,37 +17,36 @@ extension FeatureExtractor {
             addLabel(orientation, field: .orientation, into: &v)
             addCross(modality, orientation, field: .modalityOrientation, into: &v)
         }
-        if let st = attributes["SliceThickness"], Self.parse(st, into: &v.numbers) >= 1 {
+        if let st = slots[Slot.sliceThickness], Self.parse(st, into: &v.numbers) >= 1 {
             let t = v.numbers[0]
             v.values[0] = Float(t)
             let label: StaticString = t <= 1.0 ? "ST<=1" : t <= 2.0 ? "ST<=2" : t <= 3.5 ? "ST<=3.5" : t <= 6 ? "ST<=6" : "ST>6"
             addLabel(label, field: .sliceThickness, into: &v)
             addCross(modality, label, field: .modalityThickness, into: &v)
         }
-        if let ps = attributes["PixelSpacing"] ?? attributes["ImagerPixelSpacing"], Self.parse(ps, into: &v.numbers) >= 1 {
+        if let ps = slots[Slot.pixelSpacing] ?? slots[Slot.imagerPixelSpacing], Self.parse(ps, into: &v.numbers) >= 1 {
             let p = v.numbers[0]
             v.values[1] = Float(p)
             let label: StaticString = p < 0.15 ? "PS<0.15" : p < 0.3 ? "PS<0.3" : p < 0.6 ? "PS<0.6" : p < 1.0 ? "PS<1" : p < 2.0 ? "PS<2" : "PS>=2"
             addLabel(label, field: .pixelSpacing, into: &v)
         }
-        if let nf = attributes["NumberOfFrames"], Self.parse(nf, into: &v.numbers) >= 1 {
+        if let nf = slots[Slot.frames], Self.parse(nf, into: &v.numbers) >= 1 {
             let f = v.numbers[0]
             v.values[3] = Float(f)
             addLabel(f <= 1 ? "F1" : f <= 10 ? "F<=10" : f <= 100 ? "F<=100" : "F>100", field: .frames, into: &v)
         }
-        let n = metadata.instanceCount
         addLabel(n <= 1 ? "N1" : n <= 10 ? "N<=10" : n <= 60 ? "N<=60" : n <= 200 ? "N<=200" : "N>200", field: .instances, into: &v)
-        if let z = attributes[SeriesMetadata.zExtentKey], Self.parse(z, into: &v.numbers) >= 1 {
+        if let z = slots[Slot.zExtent], Self.parse(z, into: &v.numbers) >= 1 {
             let e = v.numbers[0]
             v.values[2] = Float(e)
             addLabel(e < 60 ? "Z<60" : e < 150 ? "Z<150" : e < 350 ? "Z<350" : e < 600 ? "Z<600" : e < 1000 ? "Z<1000" : "Z>=1000",
                      field: .zExtent, into: &v)
         }
-        if let contrast = attributes["ContrastBolusAgent"], contrast.utf8.contains(where: { $0 > 0x20 }) {
+        if let contrast = slots[Slot.contrast], contrast.utf8.contains(where: { $0 > 0x20 }) {
             addLabel("CONTRAST", field: .contrast, into: &v)
             v.values[4] = 1
         }
-        if let age = attributes["PatientAge"], Self.parse(age, into: &v.numbers) >= 1 {
+        if let age = slots[Slot.age], Self.parse(age, into: &v.numbers) >= 1 {
             var years = v.numbers[0]
             if age.hasSuffix("M") { years /= 12 } else if age.hasSuffix("W") { years /= 52 } else if age.hasSuffix("D") { years /= 365 }
             v.values[5] = Float(years)

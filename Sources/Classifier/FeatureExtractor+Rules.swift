@@ -16,8 +16,7 @@ extension FeatureExtractor {
     static let relationNames: [StaticString] = ["SAME", "EQUIVALENT", "CONTAINS", "CONTAINED", "CONFLICT"]
     static let kindNames: [StaticString] = ["EXACT", "SYNONYM", "ORGAN", "UNKNOWN"]
 
-    func addRules(_ metadata: SeriesMetadata, into v: inout FeatureVector) {
-        let attributes = metadata.attributes
+    func addRules(modality: String, into v: inout FeatureVector) {
         var first = Self.noClass
         var firsts: [UInt8] = []
         var seenAny: UInt64 = 0, seenAnyHigh: UInt64 = 0
@@ -37,7 +36,6 @@ extension FeatureExtractor {
                 }
             }
         }
-        let modality = attributes["Modality"] ?? ""
         if first == Self.noClass {
             addLabel("NONE", field: .ruleFirst, into: &v)
             if !modality.isEmpty { addClassCross(modality, nil, field: .ruleModality, into: &v) }

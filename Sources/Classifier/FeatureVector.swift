@@ -9,6 +9,8 @@ public struct FeatureVector: Sendable {
     var origins: [FeatureOrigin] = []
     /// Normalized text of every field, which the origins point into.
     var text: [UInt8] = []
+    /// The series' attribute values in ``FeatureExtractor/keywords`` order (nil: absent).
+    var slots: [String?] = []
     /// Scratch space for parsed numbers.
     var numbers: [Double] = []
     /// Rule matches (class indices, ranked) of recently seen description texts: header text repeats
@@ -57,6 +59,7 @@ public struct FeatureVector: Sendable {
         for j in ruleMatches.indices { ruleMatches[j].removeAll(keepingCapacity: true) }
         bpeClass = 255
         bpeKind = 255
+        for i in slots.indices { slots[i] = nil }
         for c in evidenceClasses { evidenceBits[Int(c)] = 0 }
         evidenceClasses.removeAll(keepingCapacity: true)
         indices.removeAll(keepingCapacity: true)

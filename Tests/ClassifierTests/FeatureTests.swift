@@ -70,4 +70,31 @@ struct FeatureTests {
         #expect(reference[SeriesMetadata.zExtentKey] == "33.0")
         #expect(extractor.extract(reference).indices == extractor.extract(shuffled).indices)
     }
+
+    @Test("every keyword has its slot, and a reused vector keeps nothing of the series before")
+    func slotsAndReuse() {
+        typealias Slot = FeatureExtractor.Slot
+        let k = FeatureExtractor.keywords
+        #expect(Set(k).count == k.count && FeatureExtractor.slotOfKeyword.count == k.count)
+        #expect(k[Slot.bodyPartExamined] == "BodyPartExamined" && k[Slot.imageType] == "ImageType" && k[Slot.modality] == "Modality")
+        #expect(k[Slot.manufacturer] == "Manufacturer" && k[Slot.orientation] == "ImageOrientationPatient")
+        #expect(k[Slot.sliceThickness] == "SliceThickness" && k[Slot.pixelSpacing] == "PixelSpacing")
+        #expect(k[Slot.imagerPixelSpacing] == "ImagerPixelSpacing" && k[Slot.frames] == "NumberOfFrames")
+        #expect(k[Slot.zExtent] == SeriesMetadata.zExtentKey && k[Slot.contrast] == "ContrastBolusAgent" && k[Slot.age] == "PatientAge")
+        #expect(Array(k[0..<FeatureExtractor.descriptionFields.count]) == FeatureExtractor.descriptionFields.map(\.0))
+        let categorical = Array(k[Slot.categorical..<(Slot.categorical + FeatureExtractor.categoricalFields.count)])
+        #expect(categorical == FeatureExtractor.categoricalFields.map(\.0))
+        // A series with every field, then one with almost none, into the same vector.
+        var full: [String: String] = [:]
+        for (i, keyword) in k.enumerated() { full[keyword] = "\(i + 1)" }
+        full["ImageOrientationPatient"] = "1\\0\\0\\0\\1\\0"
+        full["StudyDescription"] = "CT KNEE"
+        let sparse = SeriesMetadata(attributes: ["SeriesDescription": "AX T1", "Modality": "MR"])
+        var reused = FeatureVector()
+        extractor.extract(SeriesMetadata(attributes: full), into: &reused)
+        #expect((0..<reused.count).contains { reused.origin(of: $0).field == .orientation })
+        extractor.extract(sparse, into: &reused)
+        #expect(reused.indices == extractor.extract(sparse).indices)
+        #expect(!(0..<reused.count).contains { reused.origin(of: $0).field == .orientation })
+    }
 }
