@@ -11,11 +11,10 @@ import Foundation
 ///   learning rate, with the same BodyPartExamined augmentation, an L2 pull towards the base
 ///   weights (`anchor`) and a replay of the taxonomy's own examples, so that classes the site
 ///   never shows are not forgotten.
-/// - **Forest**: kept as it is. It reads the dense rule-match and geometry features and the
-///   linear probabilities (stacking), so it follows the linear part's new probabilities; a site's
-///   few hundred series are too few to grow trees (leaves ≥ 5 series, depth 12) that would not
-///   simply memorise them, and the forest's answers rest on the taxonomy's rule features, which
-///   do not depend on a site's words.
+/// - **Forest**: the trees are kept (a site's few hundred series are too few to grow trees that
+///   would not simply memorise them); their leaves are re-estimated from the site's training
+///   series with the old leaf as a prior of `leafPrior` series (``RandomForest/refittingLeaves``),
+///   so that the forest's half of the vote follows the site where its series fall.
 /// - **Calibration**: the base model's temperature and thresholds are kept unless the validation
 ///   part holds at least `minCalibrationSeries` labelled series; then it is split again by group,
 ///   half refits them (``ModelBuilder/calibrate(_:on:taxonomy:progress:)``, site labels taken as
@@ -55,6 +54,10 @@ public struct FineTuner: Sendable {
     public var maxLabelDisagreement = 0.1
     /// Fewest disagreements that can refuse (a handful of series proves nothing).
     public var minDisagreements = 3
+    /// Re-estimate the forest's leaves from the site's training series with this prior weight
+    /// (the old leaf counts as this many series; ``RandomForest/refittingLeaves``); 0 keeps the
+    /// forest as it is.
+    public var leafPrior: Float = 5
 
     /// Creates a fine-tuner with default settings: 10 epochs from learning rate 0.5 (the full
     /// training makes 6 passes over 40,000 series from 0.8).
@@ -114,6 +117,28 @@ public struct FineTuner: Sendable {
                                         replayPerEpoch: Int(replayRatio * Double(train.count)), anchor: anchor,
                                         classes: base.classes, hashing: base.hashing, taxonomy: base.taxonomy,
                                         progress: progress)
+        var forestNote = "forest kept"
+        if leafPrior > 0, let forest = base.forest {
+            // The trees stay; their leaves learn the site's labels. Rows as the forest was trained:
+            // BodyPartExamined hidden and as stored, read with the fine-tuned linear part's
+            // probabilities (stacking).
+            let index = Dictionary(uniqueKeysWithValues: base.classes.enumerated().map { ($1, $0) })
+            var predictor = model.makePredictor()
+            var rows: [Float] = [], labels: [Int] = []
+            for e in train {
+                guard let y = index[e.label] else { continue }
+                var variants = [e.metadata.withBodyPartExamined(nil)]
+                if e.metadata["BodyPartExamined"] != nil { variants.append(e.metadata) }
+                for m in variants {
+                    rows += predictor.denseFeatures(m, linear: predictor.linearProbabilities(m))
+                    labels.append(y)
+                }
+            }
+            let (refitted, moved) = forest.refittingLeaves(rows: rows, labels: labels, prior: leafPrior)
+            model.forest = refitted
+            forestNote = String(format: "forest leaves re-estimated (prior %.3g series; %d of its leaves reached by %d rows)",
+                                Double(leafPrior), moved, labels.count)
+        }
         // Judge the weights as they will be stored (int8 per class), not the floats trained.
         if let stored = try? ModelFile.decode(ModelFile.encode(model)) {
             let taxonomy = model.taxonomy
@@ -171,8 +196,8 @@ public struct FineTuner: Sendable {
                                          : "validation series given")),
             ("fineTuneSkipped", skippedText.isEmpty ? "none" : skippedText),
             ("fineTuneLabelCheck", "the labels contradict \(check.disagreements.count) of the \(check.answered) series the base model answers"),
-            ("fineTuneSettings", String(format: "linear part only, forest kept; %d epochs, learning rate %.3g, anchor %.3g, taxonomy replay %.2f× per epoch (%d examples); BodyPartExamined hidden %.0f%%, replaced %.0f%%",
-                                        trainer.epochs, Double(trainer.learningRate), Double(anchor), replay.isEmpty ? 0 : replayRatio,
+            ("fineTuneSettings", String(format: "linear part and %@; %d epochs, learning rate %.3g, anchor %.3g, taxonomy replay %.2f× per epoch (%d examples); BodyPartExamined hidden %.0f%%, replaced %.0f%%",
+                                        forestNote, trainer.epochs, Double(trainer.learningRate), Double(anchor), replay.isEmpty ? 0 : replayRatio,
                                         replay.count, 100 * trainer.hideRate, 100 * trainer.corruptRate)),
             ("fineTuneCalibration", calibrationNote),
             ("fineTuneValidationBase", figures(result.base)),

@@ -74,6 +74,39 @@ public struct RandomForest: Sendable {
         }
     }
 
+    /// The same trees with their leaves re-estimated from `rows` (dense vectors, `featureCount`
+    /// each) labelled `labels`: a leaf reached by n of them, c_k of class k, becomes
+    /// (m·p_k + c_k) / (m + n) with m = `prior` (the old leaf counts as m series). Leaves no row
+    /// reaches are kept. Returns the forest and how many leaves moved.
+    func refittingLeaves(rows: [Float], labels: [Int], prior: Float) -> (forest: RandomForest, leavesMoved: Int) {
+        let c = classCount
+        var counts = [Float](repeating: 0, count: leaves.count)
+        var reached = [Float](repeating: 0, count: leaves.count / max(c, 1))
+        rows.withUnsafeBufferPointer { all in
+            for (r, label) in labels.enumerated() where label >= 0 && label < c {
+                let x = UnsafeBufferPointer(rebasing: all[(r * featureCount)..<((r + 1) * featureCount)])
+                for root in roots {
+                    var i = root
+                    while flat[i].feature >= 0 {
+                        let n = flat[i]
+                        i = x[Int(n.feature)] > n.threshold ? Int(n.right) : i + 1
+                    }
+                    let base = Int(flat[i].leaf)
+                    counts[base + label] += 1
+                    reached[base / c] += 1
+                }
+            }
+        }
+        var refitted = leaves
+        var moved = 0
+        for leaf in reached.indices where reached[leaf] > 0 {
+            moved += 1
+            let base = leaf * c, n = reached[leaf]
+            for k in 0..<c { refitted[base + k] = (prior * leaves[base + k] + counts[base + k]) / (prior + n) }
+        }
+        return (RandomForest(featureCount: featureCount, classCount: classCount, trees: trees, leaves: refitted), moved)
+    }
+
     /// The forest block of the model file (docs/model-format.md).
     func encoded() -> Data {
         var d = Data()

@@ -72,6 +72,7 @@ extension TrainCommand {
         tuner.trainer.seed = seed
         tuner.seed = seed
         tuner.anchor = anchor
+        tuner.leafPrior = leafPrior
         tuner.validationShare = validationShare
         tuner.maxWrongRate = maxWrongRate
         tuner.gate.minClassSeries = gateMinClass

@@ -104,6 +104,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Fine-tuning: pull of every update towards the base model's weights (L2 towards them).")
     var anchor: Float = 0.01
 
+    @Option(help: "Fine-tuning: re-estimate the forest's leaves from the site's series, the old leaf counting as this many series (0: keep the forest).")
+    var leafPrior: Float = 5
+
     @Option(help: "Fine-tuning: classes with at least this many validation series may lose at most 1 point of accuracy.")
     var gateMinClass = 10
 
@@ -149,7 +152,9 @@ struct TrainCommand: ParsableCommand {
             }
             if !(0.05...0.9).contains(validationShare) { throw ValidationError("--validation-share must be in [0.05, 0.9]") }
             if !(0...1).contains(teacherMinConfidence) { throw ValidationError("--teacher-min-confidence must be in [0, 1]") }
-            if !(learningRate > 0) || anchor < 0 { throw ValidationError("--learning-rate must be > 0 and --anchor ≥ 0") }
+            if !(learningRate > 0) || anchor < 0 || leafPrior < 0 {
+                throw ValidationError("--learning-rate must be > 0, --anchor and --leaf-prior ≥ 0")
+            }
             if gateMinClass < 1 { throw ValidationError("--gate-min-class must be at least 1") }
             if !(0...1).contains(maxLabelDisagreement) { throw ValidationError("--max-label-disagreement must be in [0, 1]") }
         }

@@ -42,7 +42,13 @@ struct FineTuneTests {
         #expect(!result.training.contains { $0.label == "UNKNOWN" }, "UNKNOWN is not a class to train on")
         let changed = zip(result.model.linear.weights, Self.base.linear.weights).filter { abs($0 - $1) > 1e-6 }.count
         #expect(changed > 1000, "only \(changed) weights changed")
-        #expect(result.model.forest?.flat == Self.base.forest?.flat, "the forest is kept as it is")
+        #expect(result.model.forest?.flat == Self.base.forest?.flat, "the trees are kept")
+        #expect(result.model.forest?.leaves != Self.base.forest?.leaves, "their leaves learnt the site")
+        #expect(result.model.info["fineTuneSettings"]?.contains("forest leaves re-estimated (prior 5 series;") == true)
+        var keep = FineTuner()
+        keep.leafPrior = 0
+        let kept = keep.fineTune(base: Self.base, examples: examples, taxonomy: Fixtures.taxonomy, sources: "dicom-dev test")
+        #expect(kept.model.forest?.leaves == Self.base.forest?.leaves, "leaf prior 0 keeps the forest")
         #expect(result.model.threshold == Self.base.threshold && result.model.temperature == Self.base.temperature,
                 "thresholds are kept below \(FineTuner().minCalibrationSeries) validation series")
         // The gate compared both models on the same validation series, as-is and hidden.

@@ -37,6 +37,27 @@ struct ForestTests {
         #expect(Array(x.suffix(2)) == [0.25, 0.75])
     }
 
+    @Test("refitting leaves moves the leaves site rows reach by n/(m+n) towards their labels, and no other")
+    func leafRefit() {
+        // One tree on feature 0: x ≤ 0.5 → leaf A (0.9, 0.1), else leaf B (0.2, 0.8).
+        let nodes: [RandomForest.Node] = [
+            .init(feature: 0, threshold: 0.5, right: 2, leaf: -1),
+            .init(feature: -1, threshold: 0, right: -1, leaf: 0),
+            .init(feature: -1, threshold: 0, right: -1, leaf: 2),
+        ]
+        let forest = RandomForest(featureCount: 1, classCount: 2, trees: [nodes], leaves: [0.9, 0.1, 0.2, 0.8])
+        // Three site rows reach leaf A, all labelled class 1; none reaches B.
+        let (refitted, moved) = forest.refittingLeaves(rows: [0.1, 0.2, 0.3], labels: [1, 1, 1], prior: 5)
+        #expect(moved == 1)
+        var out = [Float](repeating: 0, count: 2)
+        [Float(0.1)].withUnsafeBufferPointer { refitted.probabilities($0, into: &out) }
+        // (5·0.9 + 0) / 8 and (5·0.1 + 3) / 8, quantized to 1/255.
+        #expect(abs(out[0] - 4.5 / 8) < 0.005 && abs(out[1] - 3.5 / 8) < 0.005, "\(out)")
+        [Float(0.9)].withUnsafeBufferPointer { refitted.probabilities($0, into: &out) }
+        #expect(abs(out[0] - 0.2) < 0.005 && abs(out[1] - 0.8) < 0.005, "leaf B untouched: \(out)")
+        #expect(refitted.flat == forest.flat, "the trees are the same")
+    }
+
     @Test("an ensemble with a forest survives save → load with identical answers")
     func ensembleRoundTrip() throws {
         var builder = ModelBuilder()
