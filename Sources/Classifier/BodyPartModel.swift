@@ -177,6 +177,7 @@ public struct Predictor: Sendable {
             scores.withUnsafeMutableBufferPointer { model.linear.scores(idx, into: $0.baseAddress!) }
         }
         guard !model.linear.shared.isEmpty else { return }
+        extractor.addSharedEvidence(into: &features)
         features.sharedPairs(modelIndex, into: &pairs)
         pairs.withUnsafeBufferPointer { p in
             scores.withUnsafeMutableBufferPointer { model.linear.addShared(p, into: $0.baseAddress!) }

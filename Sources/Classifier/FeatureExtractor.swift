@@ -129,10 +129,7 @@ public struct FeatureExtractor: Sendable {
             addCategory(value, field: .manufacturer, firstWordOnly: true, into: &v)
         }
         addNumeric(slots, instanceCount: metadata.instanceCount, into: &v)
-        if rules {
-            addRules(modality: slots[Slot.modality] ?? "", into: &v)
-            addSharedEvidence(into: &v)
-        }
+        if rules { addRules(modality: slots[Slot.modality] ?? "", into: &v) }
     }
 
     /// Hashes the words of one text field.

@@ -34,7 +34,7 @@ public struct LinearTrainer: Sendable {
     public func train(_ examples: [TrainingExample], classes: [String], hashing: FeatureHashing,
                       taxonomy: Taxonomy? = nil, progress: (String) -> Void = { _ in }) -> LinearWeights {
         let data = FeatureTable(examples, classes: classes, extractor: FeatureExtractor(hashing: hashing, taxonomy: taxonomy),
-                                seed: seed)
+                                seed: seed, sharedEvidence: sharedEvidence)
         return train(data, classCount: classes.count, buckets: hashing.buckets, progress: progress)
     }
 
@@ -121,28 +121,33 @@ struct FeatureTable: Sendable {
     /// Position of each kept example in the input.
     var source: [Int] = []
 
-    init(_ examples: [TrainingExample], classes: [String], extractor: FeatureExtractor, seed: UInt64) {
+    /// `sharedEvidence`: also record the ``SharedEvidence`` pairs (needs rule features).
+    init(_ examples: [TrainingExample], classes: [String], extractor: FeatureExtractor, seed: UInt64, sharedEvidence: Bool) {
         let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var v = FeatureVector()
         var rng = SplitMix(seed: seed ^ 0xC0FF_EE00)
         let modelIndex = extractor.modelIndex(of: classes)
-        hasEvidence = extractor.taxonomy != nil
+        hasEvidence = sharedEvidence && extractor.taxonomy != nil
         var p: [UInt64] = []
-        func append(_ v: FeatureVector) {
+        func append(_ v: inout FeatureVector) {
             indices.append(contentsOf: v.indices); offsets.append(indices.count)
-            v.sharedPairs(modelIndex, into: &p)
-            pairs.append(contentsOf: p); pairOffsets.append(pairs.count)
+            if hasEvidence {
+                extractor.addSharedEvidence(into: &v)
+                v.sharedPairs(modelIndex, into: &p)
+                pairs.append(contentsOf: p)
+            }
+            pairOffsets.append(pairs.count)
         }
         for (i, e) in examples.enumerated() {
             guard let y = classIndex[e.label] else { continue }
             extractor.extract(e.metadata.withBodyPartExamined(nil), into: &v)
-            append(v)
+            append(&v)
             if e.metadata["BodyPartExamined"] != nil { extractor.extract(e.metadata, into: &v) }
-            append(v)
+            append(&v)
             var other = Int(rng.next() % UInt64(classes.count))
             if other == y { other = (other + 1) % classes.count }
             extractor.extract(e.metadata.withBodyPartExamined(classes[other]), into: &v)
-            append(v)
+            append(&v)
             labels.append(y)
             source.append(i)
         }
@@ -170,8 +175,9 @@ extension LinearTrainer {
                          replayPerEpoch: Int = 0, anchor: Float, classes: [String], hashing: FeatureHashing,
                          taxonomy: Taxonomy? = nil, progress: (String) -> Void = { _ in }) -> LinearWeights {
         let extractor = FeatureExtractor(hashing: hashing, taxonomy: taxonomy)
-        let data = FeatureTable(examples, classes: classes, extractor: extractor, seed: seed)
-        let replayData = FeatureTable(replay, classes: classes, extractor: extractor, seed: seed ^ 0x5EED)
+        let data = FeatureTable(examples, classes: classes, extractor: extractor, seed: seed, sharedEvidence: !start.shared.isEmpty)
+        let replayData = FeatureTable(replay, classes: classes, extractor: extractor, seed: seed ^ 0x5EED,
+                                      sharedEvidence: !start.shared.isEmpty)
         var model = start
         let n = data.labels.count, r = replayData.labels.count
         guard n > 0, start.classCount == classes.count else { return model }

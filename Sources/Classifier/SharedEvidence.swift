@@ -47,7 +47,8 @@ public enum SharedEvidence {
 extension FeatureExtractor {
     /// Fills `v.evidenceBits` (per taxonomy class, one bit per ``SharedEvidence`` feature) and
     /// `v.evidenceClasses` (the classes with any bit set) from the rule matches and the
-    /// normalized BodyPartExamined of the last extraction.
+    /// normalized BodyPartExamined of the last extraction. Called after ``extract(_:into:)``
+    /// only for models with shared weights: the others never read it.
     func addSharedEvidence(into v: inout FeatureVector) {
         let t = classBytes.count
         if v.evidenceBits.count != t { v.evidenceBits = [UInt32](repeating: 0, count: t) }

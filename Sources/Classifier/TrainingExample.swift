@@ -34,6 +34,9 @@ public enum TrainingData {
         /// study's other series are near copies, a collection's other studies share its protocol
         /// names and its labelling habits).
         public var excludedSeries: Set<String> = []
+        /// Keep the unlabelled series as examples (``IDCTable/unlabelledExamples``), for distant
+        /// supervision; otherwise they are only counted.
+        public var keepUnlabelled = false
         /// Creates default options.
         public init() {}
     }
@@ -44,8 +47,8 @@ public enum TrainingData {
         public var labelled: [TrainingExample] = []
         /// Number of series without such a label.
         public var unlabelled = 0
-        /// Those series (label empty; capped and de-duplicated like the labelled ones), for
-        /// ``DistantSupervision``.
+        /// Those series with `keepUnlabelled` (label empty; capped and de-duplicated like the
+        /// labelled ones), for ``DistantSupervision``.
         public var unlabelledExamples: [TrainingExample] = []
         /// Rows left out because their collection holds an excluded series.
         public var excluded = 0
@@ -84,7 +87,10 @@ public enum TrainingData {
                 label = bpe.isEmpty ? nil : taxonomy.normalize(bpe).term
                 normalized[bpe] = label
             }
-            if label == nil { out.unlabelled += 1 }
+            if label == nil {
+                out.unlabelled += 1
+                if !options.keepUnlabelled { continue }
+            }
             let collection = get(row, c.collection)
             let key = [collection, label ?? "", get(row, c.modality), get(row, c.study), get(row, c.series), bpe, get(row, c.sop)]
                 .joined(separator: "\u{1}")

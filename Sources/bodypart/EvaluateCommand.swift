@@ -91,7 +91,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func crossValidate(_ path: String) throws -> [EvaluationReport] {
         let (taxonomy, _) = try TrainCommand.taxonomy(rules: rules)
-        let (examples, extra, unlabelled) = try TrainCommand.data(idc: path, radlex: radlex, taxonomy: taxonomy)
+        let (examples, extra, unlabelled) = try TrainCommand.data(idc: path, radlex: radlex, taxonomy: taxonomy,
+                                                                  keepUnlabelled: tuning.distantSupervision)
         var builder = ModelBuilder()
         builder.unlabelled = unlabelled
         builder.modelType = modelType

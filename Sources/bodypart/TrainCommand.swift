@@ -176,7 +176,8 @@ struct TrainCommand: ParsableCommand {
     func trainFull() throws {
         guard let data, let out else { return }
         let (taxonomy, _) = try Self.taxonomy(rules: rules)
-        let (examples, extra, unlabelled) = try Self.data(idc: data, radlex: radlex, taxonomy: taxonomy, exclude: excludeSeries)
+        let (examples, extra, unlabelled) = try Self.data(idc: data, radlex: radlex, taxonomy: taxonomy, exclude: excludeSeries,
+                                                          keepUnlabelled: tuning.distantSupervision)
         var builder = ModelBuilder()
         builder.unlabelled = unlabelled
         builder.modelType = modelType
@@ -236,10 +237,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Reads the IDC table and the RadLex table; errors become one line and exit 66.
-    static func data(idc: String, radlex: String?, taxonomy: Taxonomy, exclude: [String] = [])
+    static func data(idc: String, radlex: String?, taxonomy: Taxonomy, exclude: [String] = [], keepUnlabelled: Bool = false)
         throws -> (labelled: [TrainingExample], extra: [TrainingExample], unlabelled: [TrainingExample]) {
         do {
             var options = TrainingData.IDCOptions()
+            options.keepUnlabelled = keepUnlabelled
             for path in exclude {
                 let table = try DelimitedText(contentsOf: URL(fileURLWithPath: path))
                 guard let column = table.column("series_instance_uid") else {
@@ -252,7 +254,8 @@ struct TrainCommand: ParsableCommand {
             let extra = try radlex.map { try TrainingData.radlex(URL(fileURLWithPath: $0), taxonomy: taxonomy) } ?? []
             let skipped = exclude.isEmpty ? "" : "; \(table.excluded) rows of the \(table.excludedCollections.count) collections holding "
                 + "excluded series left out (\(table.excludedCollections.joined(separator: ", ")))"
-            Console.status("\(idc): \(table.labelled.count) labelled series kept, \(table.unlabelled) unlabelled (\(table.unlabelledExamples.count) kept for distant supervision)\(skipped); "
+            let kept = keepUnlabelled ? " (\(table.unlabelledExamples.count) kept for distant supervision)" : " skipped"
+            Console.status("\(idc): \(table.labelled.count) labelled series kept, \(table.unlabelled) unlabelled\(kept)\(skipped); "
                            + "\(extra.count) RadLex examples\n")
             return (table.labelled, extra, table.unlabelledExamples)
         } catch {

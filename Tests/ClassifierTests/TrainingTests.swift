@@ -82,12 +82,14 @@ struct TrainingTests {
         defer { try? FileManager.default.removeItem(at: url) }
         try ([header] + rows).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
         let all = try TrainingData.idc(url, taxonomy: Fixtures.taxonomy)
-        #expect(all.labelled.count == 5 && all.unlabelled == 1 && all.excluded == 0)
+        #expect(all.labelled.count == 5 && all.unlabelled == 1 && all.excluded == 0 && all.unlabelledExamples.isEmpty)
         var options = TrainingData.IDCOptions()
+        options.keepUnlabelled = true
         options.excludedSeries = ["1.1", "9.9"]
         let kept = try TrainingData.idc(url, taxonomy: Fixtures.taxonomy, options: options)
         #expect(kept.excluded == 3 && kept.excludedCollections == ["c1"])
         #expect(kept.labelled.map(\.seriesInstanceUID).sorted() == ["3.1", "4.1"])
+        #expect(kept.unlabelledExamples.map(\.seriesInstanceUID) == ["3.2"] && kept.unlabelledExamples[0].label.isEmpty)
     }
 
     @Test("cross-fitted calibration predicts every series once, out of fold, and trains the final model on all of them")
