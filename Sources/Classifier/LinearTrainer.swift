@@ -69,13 +69,7 @@ public struct LinearTrainer: Sendable {
     func update(_ model: inout LinearWeights, _ active: UnsafeBufferPointer<UInt32>, _ pairs: UnsafeBufferPointer<UInt64>,
                 label: Int, lr: Float, z: inout [Float]) -> Double {
         let c = model.classCount
-        z.withUnsafeMutableBufferPointer {
-            model.scores(active, into: $0.baseAddress!)
-            model.addShared(pairs, into: $0.baseAddress!)
-        }
-        Calibration.softmax(&z, temperature: 1)
-        let loss = -log(Double(max(z[label], 1e-12)))
-        z[label] -= 1
+        let loss = Self.forward(model, active, pairs, label: label, z: &z)
         if !model.shared.isEmpty { Self.updateShared(&model.shared, pairs, gradient: z, lr: lr * sharedRate) }
         let s = LinearWeights.scale(active.count)
         let decay = 1 - lr * l2
@@ -89,6 +83,21 @@ public struct LinearTrainer: Sendable {
             }
         }
         for k in 0..<c { model.bias[k] -= lr * z[k] }
+        return loss
+    }
+
+    /// Scores, softmax and loss of one example; leaves the gradient of the loss with respect to
+    /// the scores (probabilities minus the one-hot label) in `z`.
+    @inline(__always)
+    static func forward(_ model: LinearWeights, _ active: UnsafeBufferPointer<UInt32>, _ pairs: UnsafeBufferPointer<UInt64>,
+                        label: Int, z: inout [Float]) -> Double {
+        z.withUnsafeMutableBufferPointer {
+            model.scores(active, into: $0.baseAddress!)
+            model.addShared(pairs, into: $0.baseAddress!)
+        }
+        Calibration.softmax(&z, temperature: 1)
+        let loss = -log(Double(max(z[label], 1e-12)))
+        z[label] -= 1
         return loss
     }
 
@@ -217,13 +226,7 @@ extension LinearTrainer {
     func anchoredUpdate(_ model: inout LinearWeights, _ active: UnsafeBufferPointer<UInt32>, _ pairs: UnsafeBufferPointer<UInt64>,
                         label: Int, lr: Float, anchor: Float, start: LinearWeights, z: inout [Float]) -> Double {
         let c = model.classCount
-        z.withUnsafeMutableBufferPointer {
-            model.scores(active, into: $0.baseAddress!)
-            model.addShared(pairs, into: $0.baseAddress!)
-        }
-        Calibration.softmax(&z, temperature: 1)
-        let loss = -log(Double(max(z[label], 1e-12)))
-        z[label] -= 1
+        let loss = Self.forward(model, active, pairs, label: label, z: &z)
         let s = LinearWeights.scale(active.count)
         let pull = lr * anchor
         model.weights.withUnsafeMutableBufferPointer { w in

@@ -59,12 +59,7 @@ public struct RandomForest: Sendable {
             quantized.withUnsafeBufferPointer { lv in
                 flat.withUnsafeBufferPointer { nodes in
                     for root in roots {
-                        var i = root
-                        while nodes[i].feature >= 0 {
-                            let n = nodes[i]
-                            i = x[Int(n.feature)] > n.threshold ? Int(n.right) : i + 1
-                        }
-                        let base = Int(nodes[i].leaf)
+                        let base = Self.leaf(from: root, x, nodes)
                         for k in 0..<c { o[k] += Float(lv[base + k]) }
                     }
                 }
@@ -72,6 +67,17 @@ public struct RandomForest: Sendable {
             let s = 1 / (255 * Float(max(roots.count, 1)))
             for k in 0..<c { o[k] *= s }
         }
+    }
+
+    /// Where `x` lands in the tree rooted at `root`: the leaf's first index in `leaves`.
+    @inline(__always)
+    static func leaf(from root: Int, _ x: UnsafeBufferPointer<Float>, _ nodes: UnsafeBufferPointer<Node>) -> Int {
+        var i = root
+        while nodes[i].feature >= 0 {
+            let n = nodes[i]
+            i = x[Int(n.feature)] > n.threshold ? Int(n.right) : i + 1
+        }
+        return Int(nodes[i].leaf)
     }
 
     /// The same trees with their leaves re-estimated from `rows` (dense vectors, `featureCount`
@@ -83,17 +89,14 @@ public struct RandomForest: Sendable {
         var counts = [Float](repeating: 0, count: leaves.count)
         var reached = [Float](repeating: 0, count: leaves.count / max(c, 1))
         rows.withUnsafeBufferPointer { all in
-            for (r, label) in labels.enumerated() where label >= 0 && label < c {
-                let x = UnsafeBufferPointer(rebasing: all[(r * featureCount)..<((r + 1) * featureCount)])
-                for root in roots {
-                    var i = root
-                    while flat[i].feature >= 0 {
-                        let n = flat[i]
-                        i = x[Int(n.feature)] > n.threshold ? Int(n.right) : i + 1
+            flat.withUnsafeBufferPointer { nodes in
+                for (r, label) in labels.enumerated() where label >= 0 && label < c {
+                    let x = UnsafeBufferPointer(rebasing: all[(r * featureCount)..<((r + 1) * featureCount)])
+                    for root in roots {
+                        let base = Self.leaf(from: root, x, nodes)
+                        counts[base + label] += 1
+                        reached[base / c] += 1
                     }
-                    let base = Int(flat[i].leaf)
-                    counts[base + label] += 1
-                    reached[base / c] += 1
                 }
             }
         }
