@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 SWIFT ?= swift
-APT_PACKAGES := libdcmtk-dev dcmtk libgdcm-dev libsqlite3-dev
+APT_PACKAGES := libdcmtk-dev dcmtk libgdcm-dev libsqlite3-dev zlib1g-dev
 TEST_PACKAGES := dicom3tools chromium orthanc netpbm file
 MODEL_TYPE ?= ensemble
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/bodypart

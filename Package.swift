@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "Anatomy", dependencies: ["DicomCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Classifier", dependencies: ["DicomCore", "Anatomy"]),
         .target(name: "PixelCheck", dependencies: ["DicomCore", "DicomIO", "Anatomy"]),
-        .target(name: "Preview", dependencies: ["DicomCore", "DicomIO", "PixelCheck"]),
+        // System zlib (Debian zlib1g-dev) for the PNG previews' deflate stream and CRC-32.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Preview", dependencies: ["DicomCore", "DicomIO", "PixelCheck", "CZlib"]),
         .target(name: "Audit", dependencies: ["DicomCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Cleanup",

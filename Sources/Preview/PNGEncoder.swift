@@ -31,7 +31,7 @@ public struct GrayImage: Sendable, Equatable {
 /// Writes a `GrayImage` as a PNG file's bytes: colour type 0 (grayscale),
 /// bit depth 8, no interlace; each row filtered with the PNG filter whose
 /// output has the smallest sum of absolute values (the usual heuristic);
-/// one IDAT chunk holding a zlib stream from `Deflate`.
+/// one IDAT chunk holding a zlib stream from system zlib (`Zlib`).
 public enum PNGEncoder {
     public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
@@ -42,7 +42,7 @@ public enum PNGEncoder {
         header += [8, 0, 0, 0, 0]  // bit depth 8, grayscale, deflate, adaptive filtering, no interlace
         var png = signature
         png += chunk("IHDR", header)
-        png += chunk("IDAT", Deflate.zlib(filtered(image)))
+        png += chunk("IDAT", Zlib.compress(filtered(image)))
         png += chunk("IEND", [])
         return png
     }
@@ -89,7 +89,7 @@ public enum PNGEncoder {
     /// A chunk: length, type, data, CRC-32 of type and data.
     static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
         let typeBytes = Array(type.utf8)
-        return bigEndian(UInt32(data.count)) + typeBytes + data + bigEndian(CRC32.checksum(typeBytes + data))
+        return bigEndian(UInt32(data.count)) + typeBytes + data + bigEndian(Zlib.crc32(typeBytes + data))
     }
 
     static func bigEndian(_ value: UInt32) -> [UInt8] {
