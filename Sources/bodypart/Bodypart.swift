@@ -11,7 +11,7 @@ struct Bodypart: AsyncParsableCommand {
             64 wrong usage; 65 bad rules or policy data; 66 no input; 70 internal error; \
             73 output cannot be written; 74 I/O error.
             """,
-        version: "0.1.0",
+        version: BodypartVersion.number,
         subcommands: [
             CleanCommand.self, AuditCommand.self, ClassifyCommand.self, TagsCommand.self, TrainCommand.self,
             EvaluateCommand.self, PixelcheckCommand.self, ReviewCommand.self, ProxyCommand.self,
