@@ -29,7 +29,7 @@ let package = Package(
         .target(
             name: "CDcmtk",
             cxxSettings: [.define("HAVE_CONFIG_H")],
-            linkerSettings: dcmtkLibraries + gdcmLibraries
+            linkerSettings: dcmtkLibraries + gdcmLibraries + [.linkedLibrary("z")]
         ),
         .target(name: "DicomCore"),
         .target(name: "DicomIO", dependencies: ["CDcmtk", "DicomCore"]),

@@ -127,6 +127,13 @@ void bp_free(void *p) { std::free(p); }
 bp_object *bp_open(const char *path, int mode, int *status) {
     int s = sniff(path);
     if (s != BP_OK) { *status = s; return nullptr; }
+    // DCMTK's parser recurses per sequence level and trusts lengths: bound
+    // both before it sees the file (depth_scan.cpp).
+    bp_scan_result scan;
+    if (bp_scan_file(path, (mode & BP_READ_FULL) ? 0 : BP_SCAN_STOP_AT_PIXELS, BP_SCAN_DEFAULT_MAX_DEPTH, &scan) != BP_OK) {
+        *status = fail(scan.status, scan.message);
+        return nullptr;
+    }
     bp_object *obj = new bp_object();
     OFCondition cond;
     if (mode & BP_READ_FULL) {
@@ -157,6 +164,11 @@ bp_object *bp_open_buffer(const void *bytes, size_t length, const char *transfer
     DcmXfer xfer(transfer_syntax_uid);
     if (xfer.getXfer() == EXS_Unknown) {
         *status = fail(BP_E_UNSUPPORTED, std::string("unknown transfer syntax ") + transfer_syntax_uid);
+        return nullptr;
+    }
+    bp_scan_result scan;
+    if (bp_scan_buffer(bytes, length, bp_scan_encoding(transfer_syntax_uid), 0, BP_SCAN_DEFAULT_MAX_DEPTH, &scan) != BP_OK) {
+        *status = fail(scan.status, scan.message);
         return nullptr;
     }
     bp_object *obj = new bp_object();
