@@ -12,7 +12,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/bodypart
 export TCP_NODELAY := 1
 
-.PHONY: help deps test-deps build run test test-install install bench lint data train evaluate clean-build
+.PHONY: help deps test-deps build run test test-install install bench lint data train evaluate clean-build fuzz
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -115,3 +115,9 @@ evaluate: build ## The model beside the rule baseline: dicom-dev files, and IDC 
 
 clean-build: ## Remove build products
 	rm -rf .build
+
+FUZZ_SECONDS ?= 600
+
+fuzz: ## The reader fuzz target for FUZZ_SECONDS (default 600; make test runs it for 20 s)
+	$(SWIFT) build --build-tests
+	BODYPART_FUZZ_SECONDS=$(FUZZ_SECONDS) $(SWIFT) test --skip-build --filter ReaderFuzzTests

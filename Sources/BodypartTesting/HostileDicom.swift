@@ -19,19 +19,28 @@ public enum HostileDicom {
     public static func nestedSequences(depth: Int, lengths: Lengths = .undefined,
                                        transferSyntax: String = explicitLittleEndian) -> [UInt8] {
         let explicit = transferSyntax != implicitLittleEndian
-        var inner = element(0x0040, 0xA040, "CS", text("TEXT"), explicit: explicit)
-        for _ in 0..<depth {
-            switch lengths {
-            case .undefined:
-                let item = u16(0xFFFE) + u16(0xE000) + u32(0xFFFF_FFFF) + inner + u16(0xFFFE) + u16(0xE00D) + u32(0)
-                inner = header(0x0040, 0xA730, "SQ", length: 0xFFFF_FFFF, explicit: explicit) + item
-                    + u16(0xFFFE) + u16(0xE0DD) + u32(0)
-            case .defined:
-                let item = u16(0xFFFE) + u16(0xE000) + u32(UInt32(inner.count)) + inner
-                inner = header(0x0040, 0xA730, "SQ", length: UInt32(item.count), explicit: explicit) + item
+        let inner = element(0x0040, 0xA040, "CS", text("TEXT"), explicit: explicit)
+        // Built outside in (linear in depth): every level adds a sequence and an item header.
+        var body: [UInt8] = []
+        switch lengths {
+        case .undefined:
+            let open = header(0x0040, 0xA730, "SQ", length: 0xFFFF_FFFF, explicit: explicit) + u16(0xFFFE) + u16(0xE000)
+                + u32(0xFFFF_FFFF)
+            let close = u16(0xFFFE) + u16(0xE00D) + u32(0) + u16(0xFFFE) + u16(0xE0DD) + u32(0)
+            body.reserveCapacity(depth * (open.count + close.count) + inner.count)
+            for _ in 0..<depth { body += open }
+            body += inner
+            for _ in 0..<depth { body += close }
+        case .defined:
+            let sequenceHeader = header(0x0040, 0xA730, "SQ", length: 0, explicit: explicit).count
+            for level in stride(from: depth, to: 0, by: -1) {
+                let itemLength = UInt32(inner.count + (level - 1) * (sequenceHeader + 8))
+                body += header(0x0040, 0xA730, "SQ", length: itemLength + 8, explicit: explicit)
+                body += u16(0xFFFE) + u16(0xE000) + u32(itemLength)
             }
+            body += inner
         }
-        return file(transferSyntax: transferSyntax, body: inner)
+        return file(transferSyntax: transferSyntax, body: body)
     }
 
     /// A file where the element (0008,103E) claims `length` bytes and the

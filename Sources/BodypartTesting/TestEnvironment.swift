@@ -45,8 +45,11 @@ public enum TestEnvironment {
     }
 
     /// A fresh temporary folder, removed by the caller with `remove`.
-    public static func temporaryFolder(_ label: String = "bodypart") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+    /// With `under`, inside that folder when it exists and is writable (e.g. `/dev/shm`).
+    public static func temporaryFolder(_ label: String = "bodypart", under: String? = nil) throws -> URL {
+        let base = under.flatMap { FileManager.default.isWritableFile(atPath: $0) ? URL(fileURLWithPath: $0) : nil }
+            ?? FileManager.default.temporaryDirectory
+        let url = base.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
