@@ -14,6 +14,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 #include <unistd.h>
 #include <cerrno>
 
@@ -84,6 +85,37 @@ int sniff(const char *path) {
                                         : "not a DICOM file (no DICM prefix at byte 128, no dataset start)");
 }
 
+/// Drops the trailing padding (spaces, NULs) DCMTK's input correction used
+/// to drop when it loaded a value: what a reader sees is unchanged, what a
+/// rewrite stores is the original bytes.
+std::string trimPadding(const OFString &value) {
+    size_t n = value.length();
+    while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\0')) --n;
+    return std::string(value.c_str(), n);
+}
+
+/// With input correction off (bp_init), DCMTK looks up the VR of a private
+/// element in an implicit-VR file by its creator *as stored*, padding
+/// included: "BODYPART PREDICTION 1 " no longer matches the dictionary's
+/// "BODYPART PREDICTION 1" and the block would read as UN. So every private
+/// entry whose creator has an odd length gets a twin under the padded name.
+void addPaddedCreators(DcmDataDictionary &dict) {
+    std::vector<const DcmDictEntry *> odd;
+    auto collect = [&](const DcmDictEntry *entry) {
+        const char *creator = entry->getPrivateCreator();
+        if (creator && (std::strlen(creator) & 1)) odd.push_back(entry);
+    };
+    for (DcmHashDictIterator it = dict.normalBegin(); it != dict.normalEnd(); ++it) collect(*it);
+    for (DcmDictEntryListIterator it = dict.repeatingBegin(); it != dict.repeatingEnd(); ++it) collect(*it);
+    for (const DcmDictEntry *entry : odd) {
+        std::string padded = std::string(entry->getPrivateCreator()) + " ";
+        if (dict.findEntry(entry->getKey(), padded.c_str())) continue;
+        dict.addEntry(new DcmDictEntry(entry->getGroup(), entry->getElement(), entry->getUpperGroup(),
+                                       entry->getUpperElement(), entry->getVR(), entry->getTagName(), entry->getVMMin(),
+                                       entry->getVMMax(), entry->getStandardVersion(), OFTrue, padded.c_str()));
+    }
+}
+
 bool needsConversion(DcmDataset *ds) {
     OFString cs;
     if (ds->findAndGetOFStringArray(DCM_SpecificCharacterSet, cs).bad()) return false;
@@ -102,7 +134,19 @@ extern "C" {
 
 int bp_init(const char *extra_dictionary_path) {
     static std::once_flag once;
-    std::call_once(once, [] { OFLog::configure(OFLogger::FATAL_LOG_LEVEL); });
+    std::call_once(once, [] {
+        OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+        // Keep every value as stored: with this on, DCMTK strips spaces from
+        // UIDs ("REM SAMPLES 1" -> "REMSAMPLES1"), trailing padding from
+        // strings and pads odd lengths, and a rewrite then changes elements
+        // no edit names (issue 14.5). Readers trim padding themselves
+        // (trimPadding below); values bodypart writes are padded by DCMTK.
+        dcmEnableAutomaticInputDataCorrection.set(OFFalse);
+        if (dcmDataDict.isDictionaryLoaded()) {
+            addPaddedCreators(dcmDataDict.wrlock());
+            dcmDataDict.wrunlock();
+        }
+    });
     if (!dcmDataDict.isDictionaryLoaded())
         return fail(BP_E_INTERNAL, "DCMTK data dictionary is not loaded; install the dcmtk package or set DCMDICTPATH");
     if (extra_dictionary_path && *extra_dictionary_path) {
@@ -112,6 +156,7 @@ int bp_init(const char *extra_dictionary_path) {
         if (loaded != extra_dictionary_path) {
             DcmDataDictionary &dict = dcmDataDict.wrlock();
             bool ok = dict.loadDictionary(extra_dictionary_path, OFTrue);
+            if (ok) addPaddedCreators(dict);
             dcmDataDict.wrunlock();
             if (!ok) return fail(BP_E_IO, std::string("cannot load private dictionary ") + extra_dictionary_path);
             loaded = extra_dictionary_path;
@@ -257,7 +302,7 @@ char *bp_element_string(bp_element *element, int *status) {
         return nullptr;
     }
     *status = BP_OK;
-    return dup(std::string(value.c_str(), value.length()));
+    return dup(trimPadding(value));
 }
 
 bp_item *bp_element_sequence_item(bp_element *element, size_t item_index) {
@@ -291,7 +336,7 @@ char *bp_tag_keyword(uint16_t group, uint16_t element, const char *private_creat
 char *bp_item_find_string(bp_item *item, uint16_t group, uint16_t element) {
     OFString value;
     if (asItem(item)->findAndGetOFStringArray(DcmTagKey(group, element), value, OFFalse).bad()) return nullptr;
-    return dup(std::string(value.c_str(), value.length()));
+    return dup(trimPadding(value));
 }
 
 void *bp_pixel_data_bytes(bp_object *obj, size_t *length) {
