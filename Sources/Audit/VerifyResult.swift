@@ -21,4 +21,8 @@ public struct VerifyResult: Sendable, Hashable {
     public var firstBreak: Break?
     /// The last hash of each table: record it elsewhere to detect a later truncation of the tail.
     public var heads: [String: String]
+    /// The anchor of the log as it is now (print it, keep it outside the file).
+    public var anchor: AuditAnchor?
+    /// With an expected anchor: why the log does not contain it (nil when it does).
+    public var anchorMismatch: String?
 }

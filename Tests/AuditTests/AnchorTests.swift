@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Audit
+
+/// Issue 14.9: `verify` alone is fooled by an edit whose chain is re-hashed
+/// (the canonical form is documented); an anchor kept outside the file is not.
+@Suite struct AnchorTests {
+    /// Edits `changes` row `id` and re-hashes it and every later row, as a forger would.
+    static func forge(_ temp: TempStore, id: Int64) throws {
+        try temp.raw().write { db in
+            try db.execute(sql: "DROP TRIGGER changes_no_update")
+            try db.execute(sql: "UPDATE changes SET newValue = 'PELVIS' WHERE id = ?", arguments: [id])
+            var previous: String = try String.fetchOne(db, sql: "SELECT hash FROM changes WHERE id = ?", arguments: [id - 1])
+                ?? HashChain.genesis
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM changes WHERE id >= ? ORDER BY id", arguments: [id]) {
+                let values = Array(row.columnNames).map { ($0, row[$0] as DatabaseValue) }
+                let hash = HashChain.hash(prevHash: previous, values: values)
+                try db.execute(sql: "UPDATE changes SET prevHash = ?, hash = ? WHERE id = ?",
+                               arguments: [previous, hash, row["id"] as Int64])
+                previous = hash
+            }
+        }
+    }
+
+    @Test func rehashedEditPassesVerifyButNotTheAnchor() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        try Sample.fill(temp.store)
+        let anchor = try temp.store.anchor()
+        #expect(try temp.store.verify().anchor == anchor, "the run's anchor and verify's agree")
+        try Self.forge(temp, id: 2)
+        #expect(try temp.store.verify().ok, "the forgery fools a plain verify")
+        let checked = try temp.store.verify(expected: anchor)
+        #expect(checked.anchorMismatch?.contains("re-hashed") == true, "\(String(describing: checked.anchorMismatch))")
+    }
+
+    @Test func laterRunsKeepAnAnchorValidAndCutsBreakIt() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        try Sample.fill(temp.store)
+        let anchor = try temp.store.anchor()
+        try Sample.fill(temp.store)
+        #expect(try temp.store.verify(expected: anchor).anchorMismatch == nil)
+        #expect(try temp.store.anchor() != anchor)
+        try temp.raw().write { db in
+            try db.execute(sql: "DROP TRIGGER changes_no_delete")
+            try db.execute(sql: "DELETE FROM changes WHERE id > 2")
+        }
+        #expect(try temp.store.verify().ok, "a cut tail is invisible from inside the file")
+        #expect(try temp.store.verify(expected: anchor).anchorMismatch?.contains("rows were cut") == true)
+    }
+
+    @Test func anchorTextRoundTrips() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        try Sample.fill(temp.store)
+        let anchor = try temp.store.anchor()
+        #expect(anchor.description.hasPrefix("1.2.7.4.1.0-"))
+        #expect(AuditAnchor(anchor.description) == anchor)
+        #expect(AuditAnchor("1.2.3-abc") == nil)
+    }
+}
