@@ -14,6 +14,16 @@ public enum AuditExport {
         "oldValue", "newValue", "reason", "createdAt", "hash",
     ]
 
+    /// Error columns, in CSV order.
+    public static let errorColumns = ["id", "runID", "path", "kind", "message", "createdAt", "hash"]
+
+    /// Errors (inputs a run could not handle) as CSV with a header row.
+    public static func csv(errors: [ErrorRecord]) -> String {
+        rows(errorColumns, errors.map { e in
+            [e.id.map(String.init), String(e.runID), e.path, e.kind, e.message, timestamp(e.createdAt), e.hash]
+        })
+    }
+
     /// Decisions as CSV with a header row; missing values are empty fields.
     public static func csv(decisions: [DecisionRecord]) -> String {
         rows(decisionColumns, decisions.map { d in
@@ -33,8 +43,14 @@ public enum AuditExport {
 
     /// `{"decisions":[...],"changes":[...]}` (either may be omitted with nil), sorted keys,
     /// ISO 8601 UTC times with milliseconds, missing values as null, pretty-printed.
-    public static func json(decisions: [DecisionRecord]?, changes: [ChangeRecord]?) -> String {
+    public static func json(decisions: [DecisionRecord]?, changes: [ChangeRecord]?, errors: [ErrorRecord]? = nil) -> String {
         var object: [String: Any] = [:]
+        if let errors {
+            object["errors"] = errors.map { e -> [String: Any] in
+                ["id": e.id.map { $0 as Any } ?? NSNull(), "runID": e.runID, "path": e.path, "kind": e.kind,
+                 "message": e.message, "createdAt": timestamp(e.createdAt), "hash": e.hash ?? NSNull()]
+            }
+        }
         if let decisions {
             object["decisions"] = decisions.map { d -> [String: Any] in
                 ["id": d.id.map { $0 as Any } ?? NSNull(), "runID": d.runID, "studyInstanceUID": d.studyInstanceUID,

@@ -22,6 +22,10 @@ public struct HTMLReport: Sendable {
     /// Previews of the reviewed series (PNG files beside the report), by
     /// SeriesInstanceUID; a review without an entry shows none.
     public var previews: [String: ReviewPreviews]
+    /// Inputs the runs could not handle (path, kind, reason), in id order.
+    public var errors: [ErrorRecord]
+    /// The audit log's anchor when the report was made (for `audit verify --expect`).
+    public var anchor: AuditAnchor?
     /// Page title.
     public var title: String
     /// Confidence below which a series is listed as low-confidence.
@@ -33,13 +37,16 @@ public struct HTMLReport: Sendable {
 
     /// A report from already loaded parts.
     public init(summary: AuditSummary, attention: [DecisionRecord], changesBySeries: [String: [ChangeRecord]],
-                reviews: [ReviewRecord] = [], previews: [String: ReviewPreviews] = [:], title: String = "bodypart audit report",
+                reviews: [ReviewRecord] = [], previews: [String: ReviewPreviews] = [:], errors: [ErrorRecord] = [],
+                anchor: AuditAnchor? = nil, title: String = "bodypart audit report",
                 lowConfidence: Double = 0.6, generatedAt: Date = Date()) {
         self.summary = summary
         self.attention = attention
         self.changesBySeries = changesBySeries
         self.reviews = reviews
         self.previews = previews
+        self.errors = errors
+        self.anchor = anchor
         self.title = title
         self.lowConfidence = lowConfidence
         self.generatedAt = generatedAt
@@ -58,7 +65,8 @@ public struct HTMLReport: Sendable {
         }
         let reviews = try store.reviewQueue(status: "open").filter { runID == nil || $0.runID == runID }
         let title = runID.map { "bodypart audit report: run \($0)" } ?? "bodypart audit report: all runs"
-        return HTMLReport(summary: summary, attention: attention, changesBySeries: changes, reviews: reviews, title: title,
+        return HTMLReport(summary: summary, attention: attention, changesBySeries: changes, reviews: reviews,
+                          errors: try store.errors(runID: runID), anchor: try store.anchor(), title: title,
                           lowConfidence: lowConfidence)
     }
 
@@ -80,6 +88,8 @@ public struct HTMLReport: Sendable {
         countsSection(&page, heading: "Predicted body parts", idPrefix: "predicted", counts: summary.byPredictedBodyPart)
         reviewsSection(&page)
         attentionSection(&page)
+        errorsSection(&page)
+        anchorSection(&page)
         page.raw("</body></html>\n")
         return page.text
     }

@@ -19,3 +19,21 @@ public enum FullDisk {
         try body(mount)
     }
 }
+
+extension FullDisk {
+    /// A folder no one may write into, even root: a read-only tmpfs when the
+    /// test may mount (root), else a folder without write permission.
+    public static func withReadOnlyFolder(_ body: (URL) throws -> Void) throws {
+        let folder = try TestEnvironment.temporaryFolder("readonly")
+        defer { TestEnvironment.remove(folder) }
+        if getuid() == 0 {
+            let result = try TestEnvironment.run("/bin/mount", ["-t", "tmpfs", "-o", "ro,size=65536", "tmpfs", folder.path])
+            guard result.status == 0 else { throw Unavailable(description: "cannot mount a read-only tmpfs: \(result.stderr)") }
+            defer { _ = try? TestEnvironment.run("/bin/umount", [folder.path]) }
+            try body(folder)
+        } else {
+            chmod(folder.path, 0o555)
+            try body(folder)
+        }
+    }
+}

@@ -28,17 +28,8 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    /// The exit code of an audit error.
-    static func exitCode(for error: AuditError) -> ExitCode {
-        switch error {
-        case .cannotOpen: return ExitStatus.noInput
-        case .noReview: return ExitStatus.someSkipped
-        case .notAuditDatabase, .schemaNewer: return ExitStatus.dataError
-        case .unknownRun, .invalidValue: return ExitStatus.usage
-        case .readOnly, .writeFailed: return ExitStatus.cannotCreate
-        case .readFailed: return ExitStatus.ioError
-        }
-    }
+    /// The exit code of an audit error (the mapping lives in `ExitStatus`).
+    static func exitCode(for error: AuditError) -> ExitCode { ExitStatus.code(for: error) }
 
     /// Parses `2026-11-25` (UTC midnight) or a full ISO 8601 time.
     static func parseDate(_ text: String) -> Date? {

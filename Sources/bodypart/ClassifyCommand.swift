@@ -39,6 +39,7 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        try ExitStatus.requireInputs(paths)
         try Setup.dicom(rules: rules)
         let (taxonomy, bodyPartModel) = try ClassifyCommand.load(model: model, rules: rules)
         let scan = ClassifyCommand.scan(paths)

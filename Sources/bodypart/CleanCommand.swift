@@ -61,12 +61,10 @@ struct CleanCommand: ParsableCommand {
         if chosen != 1 { throw ValidationError("choose exactly one of --out DIR, --in-place, --dry-run") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if sources.isEmpty { throw ValidationError("give at least one file or folder") }
-        for source in sources where !FileManager.default.fileExists(atPath: source) {
-            throw ValidationError("no such file or folder: \(source)")
-        }
     }
 
     func run() throws {
+        try ExitStatus.requireInputs(sources)
         try Setup.dicom(rules: rules)
         let (taxonomy, bodyPartModel) = try ClassifyCommand.load(model: model, rules: rules)
         let (policyValue, hanging) = try CleanCommand.loadRules(policy: policy, rules: rules)
@@ -76,6 +74,7 @@ struct CleanCommand: ParsableCommand {
                 Console.error("\(out): cannot create the output folder (\(error.localizedDescription))")
                 throw ExitStatus.cannotCreate
             }
+            try ExitStatus.requireWritableFolder(out)
         }
         let auditPath = audit ?? (out.map { ($0 as NSString).appendingPathComponent("bodypart-audit.sqlite") } ?? "bodypart-audit.sqlite")
         let store = try CleanCommand.openAudit(auditPath)
@@ -92,11 +91,14 @@ struct CleanCommand: ParsableCommand {
         do { summary = try run.run() } catch {
             display.finish()
             Console.error("\(error)")
-            throw ExitStatus.ioError
+            throw ExitStatus.code(for: error)
         }
         _ = stopper
         display.finish()
+        // Every skipped file by name, with its reason (not only with --verbose).
+        for error in (try? store.errors(runID: summary.runID)) ?? [] { Console.error(error.message) }
         CleanCommand.printSummary(summary, auditPath: auditPath, dryRun: dryRun)
+        AuditHead.publish(store, path: auditPath)
         if dryRun || verbose {
             for decision in try store.decisions(filter: DecisionFilter(runID: summary.runID)) {
                 Console.out([decision.decision, decision.modality ?? "-", decision.currentBodyPartExamined ?? "-",
@@ -105,7 +107,11 @@ struct CleanCommand: ParsableCommand {
             }
         }
         Console.flush()
-        if summary.interrupted { throw ExitCode(130) }
+        if summary.interrupted { throw ExitStatus.interrupted }
+        if summary.dicomRead == 0 && summary.filesAlreadyDone == 0 {
+            Console.error("no DICOM files found under \(sources.joined(separator: " "))")
+            throw ExitStatus.noInput
+        }
         // Non-DICOM files (reports, DICOMDIR, thumbnails) are normal in an archive:
         // reported, not an error. DICOM files that could not be handled are.
         if summary.skippedTotal - (summary.skipped["not-dicom"] ?? 0) > 0 { throw ExitStatus.someSkipped }

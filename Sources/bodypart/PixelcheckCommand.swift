@@ -41,6 +41,7 @@ struct PixelcheckCommand: ParsableCommand {
     }
 
     func run() throws {
+        try ExitStatus.requireInputs(paths)
         try Setup.dicom(rules: rules)
         let scan = PixelSeriesScanner.scan(paths)
         for failure in scan.failures { Console.error(failure.message) }

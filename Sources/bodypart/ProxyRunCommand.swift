@@ -143,6 +143,7 @@ struct ProxyRunCommand: ParsableCommand {
         logger.notice("stopping: no new associations; finishing those in progress")
         service.stop()
         sources.forEach { $0.cancel() }
+        AuditHead.publish(path: configuration.audit)
     }
 
     /// `--check`: the configuration is valid (it was resolved) and each destination answers C-ECHO.

@@ -33,6 +33,7 @@ struct TagsCommand: ParsableCommand {
     }
 
     func run() throws {
+        try ExitStatus.requireInputs(paths)
         try Setup.dicom()
         let reader = HeaderReader()
         var objects: [JSON] = []
