@@ -18,14 +18,23 @@ extension AuditStore {
                 byModality: [:], byPredictedBodyPart: [:], confidenceHistogram: Array(repeating: 0, count: 10),
                 transitions: [])
             var matrix: [String: AuditSummary.Transition] = [:]
+            // The proxy decides a series on its first object (files = 1) and
+            // reuses the decision: its objects are counted from file_progress
+            // (one row per object and destination, `spool:DEST/FILE`).
+            let proxyFiles = try db.columns(in: "file_progress").contains { $0.name == "seriesInstanceUID" }
+                ? """
+                  (SELECT COUNT(DISTINCT substr(p.sourcePath, instr(p.sourcePath, '/') + 1)) FROM file_progress p
+                   WHERE p.runID = d.runID AND p.seriesInstanceUID = d.seriesInstanceUID AND p.sourcePath LIKE 'spool:%')
+                  """
+                : "0"
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT runID, modality, predictedBodyPart, confidence, decision, currentBodyPartExamined,
-                       newBodyPartExamined, files FROM decisions
+                       newBodyPartExamined, files, \(proxyFiles) AS proxyFiles FROM decisions d
                 WHERE id IN (SELECT MAX(id) FROM decisions \(scope) GROUP BY runID, seriesInstanceUID)
                 """)
             while let row = try rows.next() {
                 summary.series += 1
-                summary.files += row["files"] as Int
+                summary.files += max(row["files"] as Int, row["proxyFiles"] as Int)
                 summary.byRun[row["runID"], default: 0] += 1
                 summary.byDecision[row["decision"], default: 0] += 1
                 summary.byModality[(row["modality"] as String?) ?? "-", default: 0] += 1

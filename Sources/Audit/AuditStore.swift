@@ -48,6 +48,17 @@ public final class AuditStore: Sendable {
         }
     }
 
+    /// Moves everything from the write-ahead log into the `.sqlite` file and
+    /// empties the `-wal`, so that the file alone is a complete audit (a copy
+    /// of it, a backup). Called when the store closes; harmless to repeat; a
+    /// checkpoint another process blocks is left to the next close.
+    public func checkpoint() {
+        guard let pool = writer as? DatabasePool else { return }
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
+    deinit { checkpoint() }
+
     /// Tells an audit database from other SQLite files and brings it to the current schema.
     private static func check(_ db: Database, path: String, migrate: Bool) throws {
         let migrator = AuditSchema.migrator

@@ -9,7 +9,7 @@ struct Bodypart: AsyncParsableCommand {
         discussion: """
             Exit status: 0 all inputs handled; 1 some inputs skipped (each named on stderr); \
             64 wrong usage; 65 bad rules or policy data; 66 no input; 70 internal error; \
-            73 output cannot be written; 74 I/O error.
+            73 output cannot be written; 74 I/O error; 75 audit, target or spool in use by another run.
             """,
         version: BodypartVersion.number,
         subcommands: [

@@ -41,8 +41,8 @@ struct CleanCommand: ParsableCommand {
     @Option(help: "Audit database (default: bodypart-audit.sqlite inside the --out folder, else in the current folder).")
     var audit: String?
 
-    @Option(help: "Parallel jobs (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("Parallel jobs (default: the number of cores).", valueName: "n"))
+    var jobs: Int?
 
     @Option(help: "Model file (default: Rules/model/default.bpmodel).")
     var model: String?
@@ -59,7 +59,7 @@ struct CleanCommand: ParsableCommand {
     func validate() throws {
         let chosen = [out != nil, inPlace, dryRun].filter { $0 }.count
         if chosen != 1 { throw ValidationError("choose exactly one of --out DIR, --in-place, --dry-run") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if sources.isEmpty { throw ValidationError("give at least one file or folder") }
     }
 
@@ -78,7 +78,7 @@ struct CleanCommand: ParsableCommand {
         }
         let auditPath = audit ?? (out.map { ($0 as NSString).appendingPathComponent("bodypart-audit.sqlite") } ?? "bodypart-audit.sqlite")
         let store = try CleanCommand.openAudit(auditPath)
-        let options = CleanOptions(sources: sources, output: output, jobs: jobs, copyOther: copyOther, policy: policyValue,
+        let options = CleanOptions(sources: sources, output: output, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, copyOther: copyOther, policy: policyValue,
                                    hanging: hanging, taxonomy: taxonomy, model: bodyPartModel,
                                    commandLine: (["bodypart"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         let display = ProgressDisplay()
@@ -98,6 +98,7 @@ struct CleanCommand: ParsableCommand {
         // Every skipped file by name, with its reason (not only with --verbose).
         for error in (try? store.errors(runID: summary.runID)) ?? [] { Console.error(error.message) }
         CleanCommand.printSummary(summary, auditPath: auditPath, dryRun: dryRun)
+        store.checkpoint()
         AuditHead.publish(store, path: auditPath)
         if dryRun || verbose {
             for decision in try store.decisions(filter: DecisionFilter(runID: summary.runID)) {

@@ -1,4 +1,5 @@
 import Anatomy
+import Audit
 import ArgumentParser
 import Cleanup
 import Dispatch
@@ -143,6 +144,9 @@ struct ProxyRunCommand: ParsableCommand {
         logger.notice("stopping: no new associations; finishing those in progress")
         service.stop()
         sources.forEach { $0.cancel() }
+        // The service's store may outlive this function (it exits the process):
+        // fold the write-ahead log into the .sqlite file now, then publish the head.
+        (try? AuditStore(path: configuration.audit))?.checkpoint()
         AuditHead.publish(path: configuration.audit)
     }
 

@@ -62,3 +62,23 @@ import Testing
         #expect(AuditAnchor("1.2.3-abc") == nil)
     }
 }
+
+/// Issue 14.11: audit-file details found by the probes.
+@Suite struct AuditFileDetailsTests {
+    @Test func proxySeriesCountTheirObjectsNotTheirFirst() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        let runID = try temp.store.startRun(RunRecord(jobKey: "proxy-1", command: "bodypart proxy", mode: "proxy",
+                                                      policyHash: "p", modelID: "m", host: "h", startedAt: Sample.date,
+                                                      status: "running"))
+        var decision = Sample.decisions(runID: runID)[0]
+        decision.files = 1
+        // Three objects of the series, two of them sent to two destinations.
+        let progress = ["a/1.dcm", "a/2.dcm", "a/3.dcm", "b/1.dcm", "b/2.dcm"].map {
+            FileProgress(runID: runID, sourcePath: "spool:" + $0, outputPath: "PACS@h:104", status: "written",
+                         seriesInstanceUID: decision.seriesInstanceUID)
+        }
+        try temp.store.append(decisions: [decision], changes: [], errors: [], progress: progress)
+        #expect(try temp.store.summary(runID: runID).files == 3)
+    }
+}

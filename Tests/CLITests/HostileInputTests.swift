@@ -92,4 +92,12 @@ import Testing
         let forged = try TestEnvironment.bodypart(["audit", "verify", "--audit", audit, "--expect", anchor])
         #expect(forged.status == 1)
     }
+
+    @Test func helpShowsEachDefaultOnce() throws {
+        for command in ["clean", "classify", "tags", "pixelcheck", "train", "evaluate", "proxy"] {
+            let help = try TestEnvironment.bodypart(["help", command]).stdout
+                .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(help.range(of: #"\(default: [^)]*\)\.? \(default: "#, options: .regularExpression) == nil, "\(command)")
+        }
+    }
 }
