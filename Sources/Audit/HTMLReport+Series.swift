@@ -60,7 +60,8 @@ extension HTMLReport {
             page.raw("</tr></thead><tbody>")
             for change in changes.prefix(200) {
                 page.raw("<tr>")
-                for text in [change.sopInstanceUID, change.tag, change.keyword, change.oldValue ?? "(absent)",
+                let (tag, keyword) = HTMLReport.shown(change)
+                for text in [change.sopInstanceUID, tag, keyword, change.oldValue ?? "(absent)",
                              change.newValue ?? "(removed)", change.reason, change.outputPath] {
                     page.element("td", text)
                 }
@@ -93,4 +94,17 @@ extension HTMLReport {
         div.previews{border-top:1px dashed #ccc;margin-top:1em}figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}
         figure img{background:#000;display:block}figcaption{font-size:.85em;color:#555;max-width:256px}
         """
+}
+
+extension HTMLReport {
+    /// The tag and keyword a change row is shown with. The private prediction
+    /// block is audited as one row under (gggg,0000) with its values as
+    /// "DECISION BODYPART CONFIDENCE MODEL": shown as the elements those are,
+    /// never as a group length.
+    static func shown(_ change: ChangeRecord) -> (tag: String, keyword: String) {
+        guard change.keyword == "BodyPartPrediction", change.tag.hasSuffix(",0000)") else { return (change.tag, change.keyword) }
+        let group = change.tag.dropFirst().prefix(4)
+        return ("(\(group),\"BODYPART PREDICTION 1\",07 01 05 08)",
+                "BodyPartDecision BodyPartPredicted BodyPartPredictionConfidence BodyPartModelID")
+    }
 }

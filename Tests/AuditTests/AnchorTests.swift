@@ -81,4 +81,20 @@ import Testing
         try temp.store.append(decisions: [decision], changes: [], errors: [], progress: progress)
         #expect(try temp.store.summary(runID: runID).files == 3)
     }
+
+    @Test func reportShowsThePrivateBlockElementsNotAGroupLength() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        let runID = try temp.store.startRun(Sample.run())
+        var decision = Sample.decisions(runID: runID)[0]
+        decision.decision = "FLAGGED"
+        let change = ChangeRecord(runID: runID, seriesInstanceUID: decision.seriesInstanceUID, sopInstanceUID: "1.2.9",
+                                  sourcePath: "/a.dcm", outputPath: "/b.dcm", tag: "(0077,0000)", keyword: "BodyPartPrediction",
+                                  oldValue: nil, newValue: "FLAGGED CHEST 0.95 m", reason: "policy", createdAt: Sample.date)
+        try temp.store.append(decisions: [decision], changes: [change], errors: [], progress: [])
+        let html = try HTMLReport.load(from: temp.store, runID: runID).render()
+        #expect(html.contains("FLAGGED CHEST 0.95 m"))
+        #expect(!html.contains(">(0077,0000)<"))
+        #expect(html.contains("(0077,&quot;BODYPART PREDICTION 1&quot;,07 01 05 08)"))
+    }
 }
