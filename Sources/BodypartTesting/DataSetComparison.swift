@@ -22,4 +22,24 @@ public enum DataSetComparison {
         }
         return String(text.joined(separator: "; ").prefix(600))
     }
+
+    /// True when `written` is `read`'s Pixel Data as a rewrite stores it: the
+    /// same bytes, except that an encapsulated fragment of odd length (invalid,
+    /// PS3.5 7.1.1) gets one pad byte, which DCMTK adds on every write.
+    /// (`pixelDataBytes` format: each fragment's 4-byte length, then its bytes.)
+    public static func samePixels(read: [UInt8], written: [UInt8]) -> Bool {
+        if read == written { return true }
+        var padded: [UInt8] = []
+        var i = 0
+        while i + 4 <= read.count {
+            let n = Int(read[i]) | Int(read[i + 1]) << 8 | Int(read[i + 2]) << 16 | Int(read[i + 3]) << 24
+            guard i + 4 + n <= read.count else { return false }
+            let even = n + (n & 1)
+            padded += (0..<4).map { UInt8(truncatingIfNeeded: even >> (8 * $0)) }
+            padded += read[(i + 4)..<(i + 4 + n)]
+            if n & 1 == 1 { padded.append(0) }
+            i += 4 + n
+        }
+        return i == read.count && padded == written
+    }
 }

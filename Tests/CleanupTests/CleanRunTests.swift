@@ -67,7 +67,9 @@ import Testing
                 let after = try HeaderReader().read(target).dataset
                 #expect(Self.outside(after) == Self.outside(before),
                         "untouched elements changed: \(target): \(DataSetComparison.differences(Self.outside(after), Self.outside(before)))")
-                #expect(try DicomObject(path: target).pixelDataBytes == DicomObject(path: file).pixelDataBytes)
+                // Odd-length fragments are read as stored and written padded (issue 14.5 made this visible).
+                #expect(DataSetComparison.samePixels(read: try DicomObject(path: file).pixelDataBytes,
+                                                     written: try DicomObject(path: target).pixelDataBytes), "\(file)")
                 switch decision.decision {
                 case "FILLED", "NORMALIZED", "CORRECTED":
                     #expect(after.string(.bodyPartExamined) == decision.newBodyPartExamined)
