@@ -11,7 +11,14 @@
 #include <dcmtk/dcmnet/scu.h>
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <atomic>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +29,8 @@
 #include <sys/statvfs.h>
 #include <thread>
 #include <vector>
+
+#include <dcmtk/dcmnet/dul.h>
 
 // Must stay identical to the definition in shim.cpp (one definition per
 // program; both translation units see the same layout).
@@ -72,6 +81,14 @@ long metaHeaderEnd(const std::string &path) {
     return 144 + static_cast<long>(groupLength);
 }
 
+/// An AE title without its padding: PS3.5 §6.2 makes leading and trailing spaces insignificant.
+std::string trimmedAE(const char *title) {
+    std::string ae = title ? title : "";
+    size_t first = ae.find_first_not_of(' ');
+    if (first == std::string::npos) return "";
+    return ae.substr(first, ae.find_last_not_of(' ') - first + 1);
+}
+
 class Pool;
 
 /// One association's thread: negotiation checks, C-STORE to file, events.
@@ -99,8 +116,11 @@ class Worker : public DcmBaseSCPPool::DcmBaseSCPWorker, private DcmThreadSCP {
 
   private:
     void event(int kind, const std::string &detail);
+    /// One object answered Out of Resources before the handler saw it (the association goes on).
+    void refused(const T_DIMSE_C_StoreRQ &request, const std::string &why);
     OFCondition store(T_DIMSE_C_StoreRQ &request, const DcmPresentationContextInfo &info);
     Pool &owner_;
+    T_ASC_Association *assoc_ = nullptr;
     T_ASC_Parameters *params_ = nullptr;
     uint64_t id_ = 0;
     unsigned long received_ = 0;
@@ -127,28 +147,135 @@ class Pool : public DcmBaseSCPPool {
     T_ASC_Network *network_ = nullptr;
     std::thread loop_;
 
+    int listenFd_ = -1;
+    int requestTimeout_ = 30;
+
+    /// A TCP connection accepted, its A-ASSOCIATE-RQ not complete yet.
+    struct Waiting {
+        int fd;
+        std::string address;
+        std::chrono::steady_clock::time_point since;
+        bool partial = false; // some bytes came: re-checked on each turn instead of polled
+    };
+    std::vector<Waiting> waiting_;
+    static constexpr size_t perAddress = 16, waitingAtMost = 256;
+
+    /// The listener: accepts connections and waits for their A-ASSOCIATE-RQ
+    /// on many sockets at once (poll), so a caller that connects and stays
+    /// silent, or sends slowly, holds up nobody. A request is handed to
+    /// DCMTK (then to a worker) only once it is complete in the socket's
+    /// buffer, so DCMTK's read of it never waits.
     void serve() {
         DcmSharedSCPConfig shared(getConfig());
         while (!stopping_.load()) {
-            T_ASC_Association *assoc = nullptr;
-            OFCondition cond = ASC_receiveAssociation(network_, &assoc, config_.max_pdu, nullptr, nullptr, OFFalse,
-                                                      DUL_NOBLOCK, 1);
-            if (cond.good()) {
-                cond = runAssociation(assoc, shared);
-                if (cond.bad()) {
-                    bool busy = cond == NET_EC_SCPBusy;
-                    std::string calling = assoc->params ? assoc->params->DULparams.callingAPTitle : "";
-                    std::string peer = assoc->params ? assoc->params->DULparams.callingPresentationAddress : "";
-                    rejectAssociation(assoc, busy ? ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED : ASC_REASON_SP_PRES_TEMPORARYCONGESTION);
-                    dropAndDestroyAssociation(assoc);
-                    report(BP_ASSOC_REJECTED, 0, calling, peer, busy ? "too many associations (local limit exceeded)" : cond.text());
-                }
-            } else if (cond == DUL_NOASSOCIATIONREQUEST) {
-                ASC_destroyAssociation(&assoc);
-            } else {
-                dropAndDestroyAssociation(assoc);
+            std::vector<pollfd> fds{{listenFd_, POLLIN, 0}};
+            bool partial = false;
+            for (const Waiting &w : waiting_) {
+                fds.push_back({w.fd, static_cast<short>(w.partial ? 0 : POLLIN), 0});
+                partial = partial || w.partial;
             }
+            int n = poll(fds.data(), fds.size(), partial ? 10 : 200);
+            auto now = std::chrono::steady_clock::now();
+            std::vector<Waiting> still;
+            for (size_t i = 0; i < waiting_.size(); ++i) {
+                Waiting w = waiting_[i];
+                short events = n > 0 ? fds[i + 1].revents : 0;
+                int state = (events != 0 || w.partial) ? requestState(w.fd) : 0;
+                if (state > 0) {
+                    handOver(w, shared);
+                } else if (state < 0) {
+                    close(w.fd); // closed by the peer before any request: nothing to serve
+                } else if (now - w.since > std::chrono::seconds(requestTimeout_)) {
+                    close(w.fd);
+                    report(BP_CONN_CLOSED, 0, "", w.address,
+                           "no association request within " + std::to_string(requestTimeout_) + " s: connection closed");
+                } else {
+                    w.partial = w.partial || availableBytes(w.fd) > 0;
+                    still.push_back(w);
+                }
+            }
+            waiting_.swap(still);
+            if (n > 0 && (fds[0].revents & POLLIN)) acceptWaiting(now);
         }
+        for (const Waiting &w : waiting_) close(w.fd);
+        waiting_.clear();
+    }
+
+    static int availableBytes(int fd) {
+        int available = 0;
+        return ioctl(fd, FIONREAD, &available) == 0 ? available : 0;
+    }
+
+    /// 1 when a whole PDU (or 64 KiB of it) is buffered, -1 when the peer
+    /// closed without sending anything, 0 when still waiting.
+    static int requestState(int fd) {
+        unsigned char header[6];
+        ssize_t got = recv(fd, header, sizeof header, MSG_PEEK | MSG_DONTWAIT);
+        if (got == 0) return -1;
+        if (got < 0) return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+        if (got < 6) return 0;
+        unsigned long length = static_cast<unsigned long>(header[2]) << 24 | header[3] << 16 | header[4] << 8 | header[5];
+        unsigned long available = static_cast<unsigned long>(availableBytes(fd));
+        return (available >= 6 + length || available >= 65536) ? 1 : 0;
+    }
+
+    void acceptWaiting(std::chrono::steady_clock::time_point now) {
+        while (true) {
+            sockaddr_in from{};
+            socklen_t length = sizeof from;
+            int fd = accept4(listenFd_, reinterpret_cast<sockaddr *>(&from), &length, SOCK_CLOEXEC);
+            if (fd < 0) return; // EAGAIN: none left (or a transient error: next turn)
+            char text[INET_ADDRSTRLEN] = "?";
+            inet_ntop(AF_INET, &from.sin_addr, text, sizeof text);
+            std::string address = text;
+            // Per-address cap on connections waiting for their request: the oldest of that
+            // address makes room (a modality sends its request at once; a silent one goes).
+            size_t same = 0;
+            for (const Waiting &w : waiting_) same += w.address == address ? 1 : 0;
+            if (same >= perAddress || waiting_.size() >= waitingAtMost) {
+                auto oldest = std::find_if(waiting_.begin(), waiting_.end(),
+                                           [&](const Waiting &w) { return same < perAddress || w.address == address; });
+                if (oldest != waiting_.end()) {
+                    close(oldest->fd);
+                    report(BP_CONN_CLOSED, 0, "", oldest->address,
+                           "too many connections from " + oldest->address + " without an association request: the oldest closed");
+                    waiting_.erase(oldest);
+                }
+            }
+            waiting_.push_back({fd, address, now});
+        }
+    }
+
+    /// DCMTK reads the (complete, buffered) request from this socket
+    /// instead of accepting one itself, then a worker takes the association.
+    void handOver(const Waiting &w, DcmSharedSCPConfig &shared) {
+        T_ASC_Association *assoc = nullptr;
+        dcmExternalSocketHandle.set(w.fd);
+        OFCondition cond = ASC_receiveAssociation(network_, &assoc, config_.max_pdu, nullptr, nullptr, OFFalse, DUL_NOBLOCK, 5);
+        dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
+        if (cond.good()) {
+            cond = runAssociation(assoc, shared);
+            if (cond.bad()) {
+                bool busy = cond == NET_EC_SCPBusy;
+                std::string calling = assoc->params ? trimmedAE(assoc->params->DULparams.callingAPTitle) : "";
+                std::string peer = assoc->params ? assoc->params->DULparams.callingPresentationAddress : "";
+                rejectAssociation(assoc, busy ? ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED : ASC_REASON_SP_PRES_TEMPORARYCONGESTION);
+                dropAndDestroyAssociation(assoc);
+                report(BP_ASSOC_REJECTED, 0, calling, peer, busy ? "too many associations (local limit exceeded)" : cond.text());
+            }
+        } else {
+            // Not an association request DCMTK accepts (garbage, another PDU): it answered or
+            // dropped the connection; nothing else to do.
+            if (assoc) dropAndDestroyAssociation(assoc);
+            report(BP_CONN_CLOSED, 0, "", w.address, std::string("not a valid association request: ") + cond.text());
+        }
+    }
+
+    /// Less free space in the spool than receiving needs: objects are refused (Out of Resources).
+    bool spoolLow() const {
+        struct statvfs fs;
+        unsigned long needed = std::max(2 * largest_.load(), 1UL << 20);
+        return statvfs(incoming_.c_str(), &fs) == 0 && static_cast<unsigned long>(fs.f_bavail) * fs.f_frsize < needed;
     }
 
     void report(int kind, uint64_t id, const std::string &calling, const std::string &peer, const std::string &detail) {
@@ -164,6 +291,7 @@ Worker::Worker(Pool &pool) : DcmBaseSCPPool::DcmBaseSCPWorker(pool), DcmThreadSC
 OFCondition Worker::workerListen(T_ASC_Association *const assoc) {
     id_ = owner_.nextAssociation_.fetch_add(1);
     objects_ = 0;
+    assoc_ = assoc;
     OFCondition cond = DcmThreadSCP::run(assoc);
     // DCMTK 3.6.7 leaves a released association open until the worker is deleted, and the pool
     // deletes it while holding the lock its listener needs; the drop then waits up to 180 s for
@@ -178,7 +306,7 @@ void Worker::event(int kind, const std::string &detail) {
     std::string text = detail;
     if (kind == BP_ASSOC_RELEASED || kind == BP_ASSOC_ABORTED || kind == BP_ASSOC_FAILED)
         text = std::to_string(objects_) + " object(s)" + (detail.empty() ? "" : "; " + detail);
-    owner_.report(kind, id_, getPeerAETitle().c_str(), getPeerIP().c_str(), text);
+    owner_.report(kind, id_, trimmedAE(getPeerAETitle().c_str()), getPeerIP().c_str(), text);
 }
 
 /// Accepts Verification and every storage SOP class in every transfer
@@ -200,10 +328,9 @@ OFCondition Worker::negotiateAssociation() {
 
 OFBool Worker::checkCallingAETitleAccepted(const OFString &callingAE) {
     if (owner_.allowed_.empty()) return OFTrue;
-    std::string calling = callingAE.c_str();
-    while (!calling.empty() && calling.back() == ' ') calling.pop_back();
+    std::string calling = trimmedAE(callingAE.c_str());
     for (const std::string &ae : owner_.allowed_)
-        if (ae == calling) return OFTrue;
+        if (trimmedAE(ae.c_str()) == calling) return OFTrue;
     return OFFalse;
 }
 
@@ -218,12 +345,17 @@ void Worker::refuseAssociation(const DcmRefuseReasonType reason) {
     default: break;
     }
     DcmThreadSCP::refuseAssociation(reason);
-    owner_.report(BP_ASSOC_REJECTED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(), why);
+    owner_.report(BP_ASSOC_REJECTED, id_, trimmedAE(getPeerAETitle().c_str()), getPeerIP().c_str(), why);
 }
 
 OFCondition Worker::handleIncomingCommand(T_DIMSE_Message *message, const DcmPresentationContextInfo &info) {
     if (message->CommandField == DIMSE_C_STORE_RQ) return store(message->msg.CStoreRQ, info);
     return DcmThreadSCP::handleIncomingCommand(message, info);
+}
+
+void Worker::refused(const T_DIMSE_C_StoreRQ &request, const std::string &why) {
+    owner_.report(BP_STORE_REFUSED, id_, trimmedAE(getPeerAETitle().c_str()), getPeerIP().c_str(),
+                  std::string(request.AffectedSOPInstanceUID) + ": " + why);
 }
 
 OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationContextInfo &info) {
@@ -232,15 +364,13 @@ OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationConte
     // DCMTK 3.6.7 waits for data that never comes when a write to the file
     // fails on the last PDV: with too little room left, take the dataset in
     // memory, drop it and answer Out of Resources at once.
-    struct statvfs fs;
-    unsigned long needed = std::max(2 * owner_.largest_.load(), 1UL << 20);
-    if (statvfs(owner_.incoming_.c_str(), &fs) == 0 && static_cast<unsigned long>(fs.f_bavail) * fs.f_frsize < needed) {
-        DcmDataset *dropped = nullptr;
-        OFCondition cond = DcmThreadSCP::receiveSTORERequest(request, info.presentationContextID, dropped);
-        delete dropped;
+    if (owner_.spoolLow()) {
+        // Skipped on the wire, never parsed (a parse of a hostile dataset could crash).
+        DIC_UL bytes = 0, pdvs = 0;
+        OFCondition cond = DIMSE_ignoreDataSet(assoc_, DIMSE_NONBLOCKING, static_cast<int>(owner_.config_.dimse_timeout ? owner_.config_.dimse_timeout : 60),
+                                               &bytes, &pdvs);
         if (cond.bad()) return cond;
-        owner_.report(BP_ASSOC_FAILED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(),
-                      std::string("cannot store ") + request.AffectedSOPInstanceUID + ": the spool's file system is full");
+        refused(request, "the spool's file system is full");
         return sendSTOREResponse(info.presentationContextID, request, STATUS_STORE_Refused_OutOfResources);
     }
     OFCondition cond = receiveSTORERequest(request, info.presentationContextID, path.c_str());
@@ -248,8 +378,7 @@ OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationConte
     if (cond.bad()) {
         std::remove(path.c_str()); // never leave a partial dataset behind
         if (cond.module() != OFM_dcmnet || cond.code() != DIMSEC_OUTOFRESOURCES) return cond; // network: association ends
-        owner_.report(BP_ASSOC_FAILED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(),
-                      std::string("cannot store ") + request.AffectedSOPInstanceUID + ": " + cond.text());
+        refused(request, cond.text());
         status = STATUS_STORE_Refused_OutOfResources;
     } else {
         // A short write (full disk) may surface only when the file is closed:
@@ -259,13 +388,12 @@ OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationConte
         if (metaEnd < 0 || stat(path.c_str(), &info_) != 0 ||
             static_cast<unsigned long>(info_.st_size) != static_cast<unsigned long>(metaEnd) + received_) {
             std::remove(path.c_str());
-            owner_.report(BP_ASSOC_FAILED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(),
-                          std::string("cannot store ") + request.AffectedSOPInstanceUID + ": incomplete write (disk full?)");
+            refused(request, "incomplete write (disk full?)");
             status = STATUS_STORE_Refused_OutOfResources;
         } else {
             unsigned long size = static_cast<unsigned long>(info_.st_size), known = owner_.largest_.load();
             while (size > known && !owner_.largest_.compare_exchange_weak(known, size)) {}
-            std::string calling = getPeerAETitle().c_str(), peer = getPeerIP().c_str();
+            std::string calling = trimmedAE(getPeerAETitle().c_str()), peer = getPeerIP().c_str();
             bp_store_request r = {id_, calling.c_str(), peer.c_str(), request.AffectedSOPClassUID,
                                   request.AffectedSOPInstanceUID, info.acceptedTransferSyntax.c_str(), path.c_str()};
             status = owner_.config_.on_store ? owner_.config_.on_store(owner_.config_.context, &r) : STATUS_STORE_Refused_OutOfResources;
@@ -342,14 +470,30 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
     verification.push_back(UID_LittleEndianExplicitTransferSyntax);
     verification.push_back(UID_LittleEndianImplicitTransferSyntax);
     cfg.addPresentationContext(UID_VerificationSOPClass, verification);
-    // The listener thread itself reads each A-ASSOCIATE-RQ (DCMTK 3.6.7 has no way to hand the
-    // bare connection to a worker), for at most this network timeout: a peer that connects and
-    // stays silent holds up every other caller that long. A request is one small PDU sent right
-    // after connecting, so the wait is capped at 5 s whatever the ACSE timeout.
-    int requestTimeout = std::min(static_cast<int>(cfg.getACSETimeout()), 5);
-    OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, requestTimeout, &pool->network_);
+    // bodypart listens itself (serve() waits for each request off the DCMTK path); DCMTK's
+    // network is set up without a listening socket of its own (an external socket handle
+    // during the set-up tells it so) and reads each request from the socket handed to it.
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int reuse = 1;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    address.sin_port = htons(config->port);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) != 0 ||
+        bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || listen(fd, 128) != 0) {
+        *status = netFail(BP_E_IO, std::string("cannot listen on port ") + std::to_string(config->port) + ": " + std::strerror(errno));
+        if (fd >= 0) close(fd);
+        delete pool;
+        return nullptr;
+    }
+    pool->listenFd_ = fd;
+    pool->requestTimeout_ = static_cast<int>(cfg.getACSETimeout());
+    dcmExternalSocketHandle.set(fd);
+    OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, 5, &pool->network_);
+    dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
     if (cond.bad()) {
-        *status = netFail(BP_E_IO, std::string("cannot listen on port ") + std::to_string(config->port) + ": " + cond.text());
+        *status = netFail(BP_E_IO, std::string("cannot set up the network: ") + cond.text());
+        close(fd);
         delete pool;
         return nullptr;
     }
@@ -358,12 +502,16 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
     return new bp_scp{pool};
 }
 
+int bp_scp_spool_low(bp_scp *scp) { return scp->pool->spoolLow() ? 1 : 0; }
+
 size_t bp_scp_active_associations(bp_scp *scp) { return scp->pool->numThreads(OFTrue); }
 
 size_t bp_scp_stop(bp_scp *scp, uint32_t wait_seconds) {
     Pool *pool = scp->pool;
     pool->stopping_.store(true);
     if (pool->loop_.joinable()) pool->loop_.join();
+    if (pool->listenFd_ >= 0) close(pool->listenFd_);
+    pool->listenFd_ = -1;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
     while (pool->numThreads(OFTrue) > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -15,6 +15,7 @@
 #include "CDcmtkNet.h"
 
 #include "CDcmtkPixels.h"
+#include "CDcmtkScan.h"
 
 #ifdef __cplusplus
 extern "C" {
