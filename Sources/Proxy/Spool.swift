@@ -21,6 +21,8 @@ public final class Spool: Sendable {
     public let root: String
     public let destinations: [Destination]
     private let nextSequence: Mutex<UInt64>
+    /// Held by the proxy that owns the spool (nil for tools that only look at it).
+    private let lock: SpoolLock?
 
     public var incoming: String { root + "/incoming" }
     public func queue(_ destination: Destination) -> String { root + "/queue/" + destination.folderName }
@@ -30,11 +32,13 @@ public final class Spool: Sendable {
     public var jobKey: String { "proxy:" + root }
 
     /// Opens (creating) the spool; with `cleanIncoming` (the proxy's own
-    /// start) removes datasets whose receipt never finished. Tools that look
-    /// at the spool of a running proxy pass false.
+    /// start) takes the spool's lock (`.spoolInUse` when another proxy runs
+    /// on it) and removes datasets whose receipt never finished. Tools that
+    /// look at the spool of a running proxy pass false.
     public init(root: String, destinations: [Destination], cleanIncoming: Bool = true) throws(ProxyError) {
         self.root = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.destinations = destinations
+        lock = cleanIncoming ? try SpoolLock(root: self.root) : nil
         nextSequence = Mutex(0)
         let folders = [incoming, seriesFolder] + destinations.flatMap { [queue($0), quarantine($0)] }
         for folder in folders {
@@ -126,6 +130,9 @@ public final class Spool: Sendable {
             return try? Destination(parsing: text)
         }
     }
+
+    /// Who runs a proxy on the spool at `root` now ("pid N"), nil when nobody does.
+    public static func inUse(root: String) -> String? { SpoolLock.heldBy(root: root) }
 
     static func syncFolder(_ folder: String) -> Bool {
         let fd = open(folder, O_RDONLY | O_DIRECTORY)

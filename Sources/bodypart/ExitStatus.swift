@@ -10,4 +10,6 @@ enum ExitStatus {
     static let internalError = ExitCode(70)
     static let cannotCreate = ExitCode(73)
     static let ioError = ExitCode(74)
+    /// Another process holds what this one needs (a proxy's spool); try again once it stopped.
+    static let inUse = ExitCode(75)
 }
