@@ -111,6 +111,8 @@ public final class ProxyService: @unchecked Sendable {
                            metadata: ["associations": "\(left)"])
         }
         scp = nil
+        let committed = spool.stopCommitting()
+        logger.info("group commit", metadata: ["objects": "\(committed.objects)", "flushes": "\(committed.rounds)"])
         for forwarder in forwarders { forwarder.stop() }
         pixel.stop()
         metricsServer?.stop()
