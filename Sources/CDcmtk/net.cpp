@@ -2,6 +2,7 @@
 // Plain C API declared in include/CDcmtkNet.h; see there for the contract.
 #include "CDcmtk.h"
 #include "CDcmtkNet.h"
+#include "net_listener.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
@@ -15,8 +16,6 @@
 #include <atomic>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <chrono>
@@ -147,108 +146,19 @@ class Pool : public DcmBaseSCPPool {
     T_ASC_Network *network_ = nullptr;
     std::thread loop_;
 
-    int listenFd_ = -1;
-    int requestTimeout_ = 30;
+    RequestListener listener_;
 
-    /// A TCP connection accepted, its A-ASSOCIATE-RQ not complete yet.
-    struct Waiting {
-        int fd;
-        std::string address;
-        std::chrono::steady_clock::time_point since;
-        bool partial = false; // some bytes came: re-checked on each turn instead of polled
-    };
-    std::vector<Waiting> waiting_;
-    static constexpr size_t perAddress = 16, waitingAtMost = 256;
-
-    /// The listener: accepts connections and waits for their A-ASSOCIATE-RQ
-    /// on many sockets at once (poll), so a caller that connects and stays
-    /// silent, or sends slowly, holds up nobody. A request is handed to
-    /// DCMTK (then to a worker) only once it is complete in the socket's
-    /// buffer, so DCMTK's read of it never waits.
+    /// The listener thread: connections wait for their request in `listener_`; each complete
+    /// request is handed to DCMTK, then to a worker.
     void serve() {
         DcmSharedSCPConfig shared(getConfig());
-        while (!stopping_.load()) {
-            std::vector<pollfd> fds{{listenFd_, POLLIN, 0}};
-            bool partial = false;
-            for (const Waiting &w : waiting_) {
-                fds.push_back({w.fd, static_cast<short>(w.partial ? 0 : POLLIN), 0});
-                partial = partial || w.partial;
-            }
-            int n = poll(fds.data(), fds.size(), partial ? 10 : 200);
-            auto now = std::chrono::steady_clock::now();
-            std::vector<Waiting> still;
-            for (size_t i = 0; i < waiting_.size(); ++i) {
-                Waiting w = waiting_[i];
-                short events = n > 0 ? fds[i + 1].revents : 0;
-                int state = (events != 0 || w.partial) ? requestState(w.fd) : 0;
-                if (state > 0) {
-                    handOver(w, shared);
-                } else if (state < 0) {
-                    close(w.fd); // closed by the peer before any request: nothing to serve
-                } else if (now - w.since > std::chrono::seconds(requestTimeout_)) {
-                    close(w.fd);
-                    report(BP_CONN_CLOSED, 0, "", w.address,
-                           "no association request within " + std::to_string(requestTimeout_) + " s: connection closed");
-                } else {
-                    w.partial = w.partial || availableBytes(w.fd) > 0;
-                    still.push_back(w);
-                }
-            }
-            waiting_.swap(still);
-            if (n > 0 && (fds[0].revents & POLLIN)) acceptWaiting(now);
-        }
-        for (const Waiting &w : waiting_) close(w.fd);
-        waiting_.clear();
-    }
-
-    static int availableBytes(int fd) {
-        int available = 0;
-        return ioctl(fd, FIONREAD, &available) == 0 ? available : 0;
-    }
-
-    /// 1 when a whole PDU (or 64 KiB of it) is buffered, -1 when the peer
-    /// closed without sending anything, 0 when still waiting.
-    static int requestState(int fd) {
-        unsigned char header[6];
-        ssize_t got = recv(fd, header, sizeof header, MSG_PEEK | MSG_DONTWAIT);
-        if (got == 0) return -1;
-        if (got < 0) return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
-        if (got < 6) return 0;
-        unsigned long length = static_cast<unsigned long>(header[2]) << 24 | header[3] << 16 | header[4] << 8 | header[5];
-        unsigned long available = static_cast<unsigned long>(availableBytes(fd));
-        return (available >= 6 + length || available >= 65536) ? 1 : 0;
-    }
-
-    void acceptWaiting(std::chrono::steady_clock::time_point now) {
-        while (true) {
-            sockaddr_in from{};
-            socklen_t length = sizeof from;
-            int fd = accept4(listenFd_, reinterpret_cast<sockaddr *>(&from), &length, SOCK_CLOEXEC);
-            if (fd < 0) return; // EAGAIN: none left (or a transient error: next turn)
-            char text[INET_ADDRSTRLEN] = "?";
-            inet_ntop(AF_INET, &from.sin_addr, text, sizeof text);
-            std::string address = text;
-            // Per-address cap on connections waiting for their request: the oldest of that
-            // address makes room (a modality sends its request at once; a silent one goes).
-            size_t same = 0;
-            for (const Waiting &w : waiting_) same += w.address == address ? 1 : 0;
-            if (same >= perAddress || waiting_.size() >= waitingAtMost) {
-                auto oldest = std::find_if(waiting_.begin(), waiting_.end(),
-                                           [&](const Waiting &w) { return same < perAddress || w.address == address; });
-                if (oldest != waiting_.end()) {
-                    close(oldest->fd);
-                    report(BP_CONN_CLOSED, 0, "", oldest->address,
-                           "too many connections from " + oldest->address + " without an association request: the oldest closed");
-                    waiting_.erase(oldest);
-                }
-            }
-            waiting_.push_back({fd, address, now});
-        }
+        listener_.run(stopping_, [&](const RequestListener::Waiting &w) { handOver(w, shared); },
+                      [&](const std::string &address, const std::string &why) { report(BP_CONN_CLOSED, 0, "", address, why); });
     }
 
     /// DCMTK reads the (complete, buffered) request from this socket
     /// instead of accepting one itself, then a worker takes the association.
-    void handOver(const Waiting &w, DcmSharedSCPConfig &shared) {
+    void handOver(const RequestListener::Waiting &w, DcmSharedSCPConfig &shared) {
         T_ASC_Association *assoc = nullptr;
         dcmExternalSocketHandle.set(w.fd);
         OFCondition cond = ASC_receiveAssociation(network_, &assoc, config_.max_pdu, nullptr, nullptr, OFFalse, DUL_NOBLOCK, 5);
@@ -486,8 +396,8 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
         delete pool;
         return nullptr;
     }
-    pool->listenFd_ = fd;
-    pool->requestTimeout_ = static_cast<int>(cfg.getACSETimeout());
+    pool->listener_.listenFd = fd;
+    pool->listener_.requestTimeout = static_cast<int>(cfg.getACSETimeout());
     dcmExternalSocketHandle.set(fd);
     OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, 5, &pool->network_);
     dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
@@ -510,8 +420,8 @@ size_t bp_scp_stop(bp_scp *scp, uint32_t wait_seconds) {
     Pool *pool = scp->pool;
     pool->stopping_.store(true);
     if (pool->loop_.joinable()) pool->loop_.join();
-    if (pool->listenFd_ >= 0) close(pool->listenFd_);
-    pool->listenFd_ = -1;
+    if (pool->listener_.listenFd >= 0) close(pool->listener_.listenFd);
+    pool->listener_.listenFd = -1;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
     while (pool->numThreads(OFTrue) > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -112,7 +112,8 @@ public final class ProxyService: @unchecked Sendable {
         }
         scp = nil
         let committed = spool.stopCommitting()
-        logger.info("group commit", metadata: ["objects": "\(committed.objects)", "flushes": "\(committed.rounds)"])
+        logger.notice("group commit", metadata: ["objects": "\(committed.objects)", "flushes": "\(committed.rounds)",
+                                                 "flush_seconds": "\(String(format: "%.2f", committed.flushSeconds))"])
         for forwarder in forwarders { forwarder.stop() }
         pixel.stop()
         metricsServer?.stop()

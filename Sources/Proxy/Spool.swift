@@ -76,10 +76,10 @@ public final class Spool: Sendable {
     }
 
     /// Ends the group commit (after the last association): objects waiting are finished first.
-    /// Returns the objects committed and the flushes made.
+    /// Returns the objects committed, the flushes made and the seconds they took.
     @discardableResult
-    public func stopCommitting() -> (objects: Int, rounds: Int) {
-        guard let committer else { return (0, 0) }
+    public func stopCommitting() -> (objects: Int, rounds: Int, flushSeconds: Double) {
+        guard let committer else { return (0, 0, 0) }
         committer.stop()
         return committer.counts
     }

@@ -39,6 +39,7 @@ final class SpoolCommitter: Sendable {
         var stopping = false
         var rounds = 0
         var objects = 0
+        var flushNanoseconds: UInt64 = 0
     }
 
     private let root: String
@@ -74,8 +75,10 @@ final class SpoolCommitter: Sendable {
         if let error = waiter.error { throw error }
     }
 
-    /// Objects committed and flushes made so far (the group size is their ratio).
-    var counts: (objects: Int, rounds: Int) { state.withLock { ($0.objects, $0.rounds) } }
+    /// Objects committed, flushes made and seconds spent flushing so far (the group size is objects / rounds).
+    var counts: (objects: Int, rounds: Int, flushSeconds: Double) {
+        state.withLock { ($0.objects, $0.rounds, Double($0.flushNanoseconds) / 1e9) }
+    }
 
     /// Finishes the objects waiting, then ends the thread.
     func stop() {
@@ -96,7 +99,9 @@ final class SpoolCommitter: Sendable {
                 if stopping { break }
                 continue
             }
+            let started = DispatchTime.now().uptimeNanoseconds
             let flushed = bp_syncfs(rootFD) == 0
+            let spent = DispatchTime.now().uptimeNanoseconds - started
             let reason = flushed ? "" : "cannot flush the spool: \(String(cString: bp_last_error()))"
             for waiter in linked {
                 if !flushed {
@@ -108,6 +113,7 @@ final class SpoolCommitter: Sendable {
             state.withLock { state in
                 state.rounds += 1
                 state.objects += flushed ? linked.count : 0
+                state.flushNanoseconds += spent
             }
             linked = []
             for waiter in fresh {
