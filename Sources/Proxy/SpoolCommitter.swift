@@ -11,7 +11,8 @@ import Synchronization
 /// associations, or one stream while a flush runs) share one device flush.
 ///
 /// One thread makes rounds. Each round is one `syncfs` of the spool's file
-/// system, which makes two things durable at once: the *data* of the files
+/// system (or, for a round of one or two files, their own `fsync`s), which
+/// makes two things durable at once: the *data* of the files
 /// that arrived since the last round, and the *queue links* made at the end
 /// of the last round. So an object needs two rounds, in this order: its bytes
 /// are on disk before any queue name points at them (a power loss can leave
@@ -100,9 +101,9 @@ final class SpoolCommitter: Sendable {
                 continue
             }
             let started = DispatchTime.now().uptimeNanoseconds
-            let flushed = bp_syncfs(rootFD) == 0
+            let flushed = flush(data: fresh, links: linked)
             let spent = DispatchTime.now().uptimeNanoseconds - started
-            let reason = flushed ? "" : "cannot flush the spool: \(String(cString: bp_last_error()))"
+            let reason = flushed ? "" : "cannot flush the spool: \(flushError.withLock { $0 })"
             for waiter in linked {
                 if !flushed {
                     for target in waiter.targets { unlink(target) }
@@ -129,6 +130,31 @@ final class SpoolCommitter: Sendable {
             }
         }
         finished.signal()
+    }
+
+    private let flushError = Mutex("")
+
+    /// Makes durable the data of `data` and the queue links of `links`. A round of one or two
+    /// files is flushed file by file (`fsync` of each file and queue folder: nothing else on the
+    /// file system is waited for); a larger round with one `syncfs` (one device flush for all).
+    private func flush(data: [Waiter], links: [Waiter]) -> Bool {
+        let folders = Set(links.flatMap { $0.targets.map { ($0 as NSString).deletingLastPathComponent } })
+        guard data.count + folders.count > 2 else {
+            for path in data.map(\.path) + folders.sorted() {
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                let synced = fd >= 0 && fsync(fd) == 0
+                let reason = "\(path): \(Spool.errnoText())"
+                if fd >= 0 { close(fd) }
+                guard synced else { flushError.withLock { $0 = reason }; return false }
+            }
+            return true
+        }
+        guard bp_syncfs(rootFD) == 0 else {
+            let reason = String(cString: bp_last_error())
+            flushError.withLock { $0 = reason }
+            return false
+        }
+        return true
     }
 
     /// Links the waiter's file into every queue; on failure removes the links made.
