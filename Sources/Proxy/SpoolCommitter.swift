@@ -89,7 +89,7 @@ final class SpoolCommitter: Sendable {
     }
 
     private func run() {
-        var linked: [Waiter] = [] // data durable, links made, links not durable yet
+        var linked: [Waiter] = []  // data durable, links made, links not durable yet
         while true {
             if linked.isEmpty { wake.wait() }
             let (fresh, stopping) = state.withLock { state -> ([Waiter], Bool) in
@@ -168,7 +168,7 @@ final class SpoolCommitter: Sendable {
             }
             made.append(target)
         }
-        unlink(waiter.path) // the incoming name; the queues hold the object now
+        unlink(waiter.path)  // the incoming name; the queues hold the object now
         return nil
     }
 }

@@ -50,7 +50,8 @@ final class SpoolLock: Sendable {
     }
 
     private static func holder(path: String) -> String {
-        let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let text =
+            (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         return text.isEmpty ? "another process" : "pid \(text)"
     }
 }

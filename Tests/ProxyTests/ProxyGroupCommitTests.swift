@@ -34,15 +34,20 @@ import Testing
         defer { scp.stop() }
         let arguments = try Peers.arguments(folder, destinationPort: scpPort)
         // Four modalities at once, so that rounds hold several objects.
-        let volumes = [Peers.lungCT, Peers.wholeBodyCT, "plotly__dash-vtk@e50bf6d/demos/data/ct_scans", "neurolabusc__dcm_qa_ct/In/GE"]
+        let volumes = [
+            Peers.lungCT, Peers.wholeBodyCT, "plotly__dash-vtk@e50bf6d/demos/data/ct_scans",
+            "neurolabusc__dcm_qa_ct/In/GE",
+        ]
         var acknowledged: Set<String> = []
         var sent = 0
         for trial in 0..<5 {
-            let proxy = try Peers.proxy(arguments, port: proxyPort, log: folder.appendingPathComponent("proxy\(trial).log"))
+            let proxy = try Peers.proxy(
+                arguments, port: proxyPort, log: folder.appendingPathComponent("proxy\(trial).log"))
             let outputs = Mutex<[TestEnvironment.Output?]>([])
             let senders = volumes.enumerated().map { index, volume in
                 Thread {
-                    let result = try? Peers.storescu(Peers.dev(volume), port: proxyPort, callingAE: "MODALITY\(index)", options: ["-xs"])
+                    let result = try? Peers.storescu(
+                        Peers.dev(volume), port: proxyPort, callingAE: "MODALITY\(index)", options: ["-xs"])
                     outputs.withLock { $0.append(result) }
                 }
             }
@@ -59,10 +64,13 @@ import Testing
         // A clean restart delivers every object any sender was told Success for.
         let last = try Peers.proxy(arguments, port: proxyPort, log: folder.appendingPathComponent("last.log"))
         defer { last.stop() }
-        #expect(Peers.waitUntil(120) { acknowledged.isSubset(of: Set(Peers.bySOPInstance(received).keys)) },
-                "missing \(acknowledged.subtracting(Peers.bySOPInstance(received).keys).count) of \(acknowledged.count)\n\(last.output)")
+        #expect(
+            Peers.waitUntil(120) { acknowledged.isSubset(of: Set(Peers.bySOPInstance(received).keys)) },
+            "missing \(acknowledged.subtracting(Peers.bySOPInstance(received).keys).count) of \(acknowledged.count)\n\(last.output)"
+        )
         // Nothing half-written was queued: every delivered object is readable.
         _ = Peers.waitUntil(30) { TestEnvironment.files(under: folder.appendingPathComponent("spool/queue")).isEmpty }
-        #expect(TestEnvironment.files(under: folder.appendingPathComponent("spool/quarantine")).isEmpty, "\(last.output)")
+        #expect(
+            TestEnvironment.files(under: folder.appendingPathComponent("spool/quarantine")).isEmpty, "\(last.output)")
     }
 }

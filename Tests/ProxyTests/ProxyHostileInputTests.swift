@@ -79,7 +79,9 @@ import Testing
         // The same association goes on: the complete object is accepted.
         #expect(try association.store(sopClass: sopClass, sopInstance: sop, dataset: dataset) == 0x0000)
         try association.release()
-        let refused = TestEnvironment.files(under: folder.appendingPathComponent("spool/refused")).filter { $0.hasSuffix(".dcm") }
+        let refused = TestEnvironment.files(under: folder.appendingPathComponent("spool/refused")).filter {
+            $0.hasSuffix(".dcm")
+        }
         #expect(refused.count == 1)
         if let kept = refused.first {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: kept))
@@ -88,7 +90,8 @@ import Testing
             #expect(note.contains("(7FE0,0010)") && note.contains("0xC001"), "\(note)")
         }
         #expect(proxy.output.contains("dataset truncated"), "\(proxy.output)")
-        #expect(Peers.waitUntil(30) { TestEnvironment.files(under: received).count == 1 }, "only the complete one went on")
+        #expect(
+            Peers.waitUntil(30) { TestEnvironment.files(under: received).count == 1 }, "only the complete one went on")
         _ = Peers.waitUntil(2) { false }
         #expect(TestEnvironment.files(under: received).count == 1)
         #expect(TestEnvironment.files(under: folder.appendingPathComponent("spool/quarantine")).isEmpty)
@@ -148,35 +151,51 @@ import Testing
             try FullDisk.withTinyFileSystem(bytes: 3 << 20) { mount in
                 let (scpPort, proxyPort, metricsPort) = (Peers.freePort(), Peers.freePort(), Peers.freePort())
                 let spool = mount.appendingPathComponent("spool")
-                let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort, spool: spool,
-                                                                extra: ["--metrics-port", "\(metricsPort)"]),
-                                            port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
+                let proxy = try Peers.proxy(
+                    try Peers.arguments(
+                        folder, destinationPort: scpPort, spool: spool,
+                        extra: ["--metrics-port", "\(metricsPort)"]),
+                    port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
                 defer { proxy.stop() }
                 let files = Peers.dev(Peers.wholeBodyCT).prefix(12).map { $0 }
                 let sent = try Peers.storescu(files, port: proxyPort)
                 let told = Peers.successes(sent)
                 // storescu stops at its first failure: the modality tries again, object by object.
                 func refusals(_ output: TestEnvironment.Output) -> Int {
-                    (output.stdout + output.stderr).components(separatedBy: "Received Store Response (Refused: OutOfResources)").count - 1
+                    (output.stdout + output.stderr).components(
+                        separatedBy: "Received Store Response (Refused: OutOfResources)"
+                    ).count - 1
                 }
                 var refused = refusals(sent)
-                for file in files[told...].prefix(3) { refused += refusals(try Peers.storescu([file], port: proxyPort)) }
+                for file in files[told...].prefix(3) {
+                    refused += refusals(try Peers.storescu([file], port: proxyPort))
+                }
                 #expect(told < files.count && refused == 4, "told \(told), refused \(refused): \(sent.stdout)")
-                let metrics = try TestEnvironment.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(metricsPort)/metrics"]).stdout
+                let metrics = try TestEnvironment.run(
+                    "/usr/bin/curl", ["-s", "http://127.0.0.1:\(metricsPort)/metrics"]
+                ).stdout
                 #expect(metrics.contains("bodypart_proxy_store_failures_total \(refused)"), "\(metrics)")
                 #expect(metrics.contains("bodypart_proxy_received_total \(told)"), "\(metrics)")
-                let health = try TestEnvironment.run("/usr/bin/curl", ["-s", "-w", "%{http_code}", "http://127.0.0.1:\(metricsPort)/healthz"]).stdout
-                #expect(health.hasPrefix("unhealthy") && health.hasSuffix("503") && health.contains("refusing objects (Out of Resources): true"),
-                        "\(health)")
+                let health = try TestEnvironment.run(
+                    "/usr/bin/curl", ["-s", "-w", "%{http_code}", "http://127.0.0.1:\(metricsPort)/healthz"]
+                ).stdout
+                #expect(
+                    health.hasPrefix("unhealthy") && health.hasSuffix("503")
+                        && health.contains("refusing objects (Out of Resources): true"),
+                    "\(health)")
                 // One line per refused object that says so; the associations did not fail.
                 #expect(!proxy.output.contains("association failed"), "\(proxy.output)")
                 #expect(proxy.output.components(separatedBy: "C-STORE refused").count - 1 == refused, "\(proxy.output)")
                 // The receiver comes up, the spool drains, an object is accepted again: healthy.
-                let scp = try Peers.storescp(into: folder.appendingPathComponent("recv"), port: scpPort, log: folder.appendingPathComponent("scp.log"))
+                let scp = try Peers.storescp(
+                    into: folder.appendingPathComponent("recv"), port: scpPort,
+                    log: folder.appendingPathComponent("scp.log"))
                 defer { scp.stop() }
-                #expect(Peers.waitUntil(60) { TestEnvironment.files(under: spool.appendingPathComponent("queue")).isEmpty })
+                #expect(
+                    Peers.waitUntil(60) { TestEnvironment.files(under: spool.appendingPathComponent("queue")).isEmpty })
                 #expect(Peers.successes(try Peers.storescu([files[told]], port: proxyPort)) == 1)
-                let again = try TestEnvironment.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(metricsPort)/healthz"]).stdout
+                let again = try TestEnvironment.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(metricsPort)/healthz"])
+                    .stdout
                 #expect(again.hasPrefix("ok"), "\(again)")
             }
         } catch let error as FullDisk.Unavailable {
