@@ -2,6 +2,7 @@
 // Plain C API declared in include/CDcmtkNet.h; see there for the contract.
 #include "CDcmtk.h"
 #include "CDcmtkNet.h"
+#include "net_listener.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
@@ -11,7 +12,12 @@
 #include <dcmtk/dcmnet/scu.h>
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <atomic>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +28,8 @@
 #include <sys/statvfs.h>
 #include <thread>
 #include <vector>
+
+#include <dcmtk/dcmnet/dul.h>
 
 // Must stay identical to the definition in shim.cpp (one definition per
 // program; both translation units see the same layout).
@@ -72,6 +80,14 @@ long metaHeaderEnd(const std::string &path) {
     return 144 + static_cast<long>(groupLength);
 }
 
+/// An AE title without its padding: PS3.5 §6.2 makes leading and trailing spaces insignificant.
+std::string trimmedAE(const char *title) {
+    std::string ae = title ? title : "";
+    size_t first = ae.find_first_not_of(' ');
+    if (first == std::string::npos) return "";
+    return ae.substr(first, ae.find_last_not_of(' ') - first + 1);
+}
+
 class Pool;
 
 /// One association's thread: negotiation checks, C-STORE to file, events.
@@ -99,8 +115,11 @@ class Worker : public DcmBaseSCPPool::DcmBaseSCPWorker, private DcmThreadSCP {
 
   private:
     void event(int kind, const std::string &detail);
+    /// One object answered Out of Resources before the handler saw it (the association goes on).
+    void refused(const T_DIMSE_C_StoreRQ &request, const std::string &why);
     OFCondition store(T_DIMSE_C_StoreRQ &request, const DcmPresentationContextInfo &info);
     Pool &owner_;
+    T_ASC_Association *assoc_ = nullptr;
     T_ASC_Parameters *params_ = nullptr;
     uint64_t id_ = 0;
     unsigned long received_ = 0;
@@ -127,28 +146,46 @@ class Pool : public DcmBaseSCPPool {
     T_ASC_Network *network_ = nullptr;
     std::thread loop_;
 
+    RequestListener listener_;
+
+    /// The listener thread: connections wait for their request in `listener_`; each complete
+    /// request is handed to DCMTK, then to a worker.
     void serve() {
         DcmSharedSCPConfig shared(getConfig());
-        while (!stopping_.load()) {
-            T_ASC_Association *assoc = nullptr;
-            OFCondition cond = ASC_receiveAssociation(network_, &assoc, config_.max_pdu, nullptr, nullptr, OFFalse,
-                                                      DUL_NOBLOCK, 1);
-            if (cond.good()) {
-                cond = runAssociation(assoc, shared);
-                if (cond.bad()) {
-                    bool busy = cond == NET_EC_SCPBusy;
-                    std::string calling = assoc->params ? assoc->params->DULparams.callingAPTitle : "";
-                    std::string peer = assoc->params ? assoc->params->DULparams.callingPresentationAddress : "";
-                    rejectAssociation(assoc, busy ? ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED : ASC_REASON_SP_PRES_TEMPORARYCONGESTION);
-                    dropAndDestroyAssociation(assoc);
-                    report(BP_ASSOC_REJECTED, 0, calling, peer, busy ? "too many associations (local limit exceeded)" : cond.text());
-                }
-            } else if (cond == DUL_NOASSOCIATIONREQUEST) {
-                ASC_destroyAssociation(&assoc);
-            } else {
+        listener_.run(stopping_, [&](const RequestListener::Waiting &w) { handOver(w, shared); },
+                      [&](const std::string &address, const std::string &why) { report(BP_CONN_CLOSED, 0, "", address, why); });
+    }
+
+    /// DCMTK reads the (complete, buffered) request from this socket
+    /// instead of accepting one itself, then a worker takes the association.
+    void handOver(const RequestListener::Waiting &w, DcmSharedSCPConfig &shared) {
+        T_ASC_Association *assoc = nullptr;
+        dcmExternalSocketHandle.set(w.fd);
+        OFCondition cond = ASC_receiveAssociation(network_, &assoc, config_.max_pdu, nullptr, nullptr, OFFalse, DUL_NOBLOCK, 5);
+        dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
+        if (cond.good()) {
+            cond = runAssociation(assoc, shared);
+            if (cond.bad()) {
+                bool busy = cond == NET_EC_SCPBusy;
+                std::string calling = assoc->params ? trimmedAE(assoc->params->DULparams.callingAPTitle) : "";
+                std::string peer = assoc->params ? assoc->params->DULparams.callingPresentationAddress : "";
+                rejectAssociation(assoc, busy ? ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED : ASC_REASON_SP_PRES_TEMPORARYCONGESTION);
                 dropAndDestroyAssociation(assoc);
+                report(BP_ASSOC_REJECTED, 0, calling, peer, busy ? "too many associations (local limit exceeded)" : cond.text());
             }
+        } else {
+            // Not an association request DCMTK accepts (garbage, another PDU): it answered or
+            // dropped the connection; nothing else to do.
+            if (assoc) dropAndDestroyAssociation(assoc);
+            report(BP_CONN_CLOSED, 0, "", w.address, std::string("not a valid association request: ") + cond.text());
         }
+    }
+
+    /// Less free space in the spool than receiving needs: objects are refused (Out of Resources).
+    bool spoolLow() const {
+        struct statvfs fs;
+        unsigned long needed = std::max(2 * largest_.load(), 1UL << 20);
+        return statvfs(incoming_.c_str(), &fs) == 0 && static_cast<unsigned long>(fs.f_bavail) * fs.f_frsize < needed;
     }
 
     void report(int kind, uint64_t id, const std::string &calling, const std::string &peer, const std::string &detail) {
@@ -164,6 +201,7 @@ Worker::Worker(Pool &pool) : DcmBaseSCPPool::DcmBaseSCPWorker(pool), DcmThreadSC
 OFCondition Worker::workerListen(T_ASC_Association *const assoc) {
     id_ = owner_.nextAssociation_.fetch_add(1);
     objects_ = 0;
+    assoc_ = assoc;
     OFCondition cond = DcmThreadSCP::run(assoc);
     // DCMTK 3.6.7 leaves a released association open until the worker is deleted, and the pool
     // deletes it while holding the lock its listener needs; the drop then waits up to 180 s for
@@ -178,7 +216,7 @@ void Worker::event(int kind, const std::string &detail) {
     std::string text = detail;
     if (kind == BP_ASSOC_RELEASED || kind == BP_ASSOC_ABORTED || kind == BP_ASSOC_FAILED)
         text = std::to_string(objects_) + " object(s)" + (detail.empty() ? "" : "; " + detail);
-    owner_.report(kind, id_, getPeerAETitle().c_str(), getPeerIP().c_str(), text);
+    owner_.report(kind, id_, trimmedAE(getPeerAETitle().c_str()), getPeerIP().c_str(), text);
 }
 
 /// Accepts Verification and every storage SOP class in every transfer
@@ -200,10 +238,9 @@ OFCondition Worker::negotiateAssociation() {
 
 OFBool Worker::checkCallingAETitleAccepted(const OFString &callingAE) {
     if (owner_.allowed_.empty()) return OFTrue;
-    std::string calling = callingAE.c_str();
-    while (!calling.empty() && calling.back() == ' ') calling.pop_back();
+    std::string calling = trimmedAE(callingAE.c_str());
     for (const std::string &ae : owner_.allowed_)
-        if (ae == calling) return OFTrue;
+        if (trimmedAE(ae.c_str()) == calling) return OFTrue;
     return OFFalse;
 }
 
@@ -218,12 +255,17 @@ void Worker::refuseAssociation(const DcmRefuseReasonType reason) {
     default: break;
     }
     DcmThreadSCP::refuseAssociation(reason);
-    owner_.report(BP_ASSOC_REJECTED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(), why);
+    owner_.report(BP_ASSOC_REJECTED, id_, trimmedAE(getPeerAETitle().c_str()), getPeerIP().c_str(), why);
 }
 
 OFCondition Worker::handleIncomingCommand(T_DIMSE_Message *message, const DcmPresentationContextInfo &info) {
     if (message->CommandField == DIMSE_C_STORE_RQ) return store(message->msg.CStoreRQ, info);
     return DcmThreadSCP::handleIncomingCommand(message, info);
+}
+
+void Worker::refused(const T_DIMSE_C_StoreRQ &request, const std::string &why) {
+    owner_.report(BP_STORE_REFUSED, id_, trimmedAE(getPeerAETitle().c_str()), getPeerIP().c_str(),
+                  std::string(request.AffectedSOPInstanceUID) + ": " + why);
 }
 
 OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationContextInfo &info) {
@@ -232,15 +274,13 @@ OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationConte
     // DCMTK 3.6.7 waits for data that never comes when a write to the file
     // fails on the last PDV: with too little room left, take the dataset in
     // memory, drop it and answer Out of Resources at once.
-    struct statvfs fs;
-    unsigned long needed = std::max(2 * owner_.largest_.load(), 1UL << 20);
-    if (statvfs(owner_.incoming_.c_str(), &fs) == 0 && static_cast<unsigned long>(fs.f_bavail) * fs.f_frsize < needed) {
-        DcmDataset *dropped = nullptr;
-        OFCondition cond = DcmThreadSCP::receiveSTORERequest(request, info.presentationContextID, dropped);
-        delete dropped;
+    if (owner_.spoolLow()) {
+        // Skipped on the wire, never parsed (a parse of a hostile dataset could crash).
+        DIC_UL bytes = 0, pdvs = 0;
+        OFCondition cond = DIMSE_ignoreDataSet(assoc_, DIMSE_NONBLOCKING, static_cast<int>(owner_.config_.dimse_timeout ? owner_.config_.dimse_timeout : 60),
+                                               &bytes, &pdvs);
         if (cond.bad()) return cond;
-        owner_.report(BP_ASSOC_FAILED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(),
-                      std::string("cannot store ") + request.AffectedSOPInstanceUID + ": the spool's file system is full");
+        refused(request, "the spool's file system is full");
         return sendSTOREResponse(info.presentationContextID, request, STATUS_STORE_Refused_OutOfResources);
     }
     OFCondition cond = receiveSTORERequest(request, info.presentationContextID, path.c_str());
@@ -248,8 +288,7 @@ OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationConte
     if (cond.bad()) {
         std::remove(path.c_str()); // never leave a partial dataset behind
         if (cond.module() != OFM_dcmnet || cond.code() != DIMSEC_OUTOFRESOURCES) return cond; // network: association ends
-        owner_.report(BP_ASSOC_FAILED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(),
-                      std::string("cannot store ") + request.AffectedSOPInstanceUID + ": " + cond.text());
+        refused(request, cond.text());
         status = STATUS_STORE_Refused_OutOfResources;
     } else {
         // A short write (full disk) may surface only when the file is closed:
@@ -259,13 +298,12 @@ OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationConte
         if (metaEnd < 0 || stat(path.c_str(), &info_) != 0 ||
             static_cast<unsigned long>(info_.st_size) != static_cast<unsigned long>(metaEnd) + received_) {
             std::remove(path.c_str());
-            owner_.report(BP_ASSOC_FAILED, id_, getPeerAETitle().c_str(), getPeerIP().c_str(),
-                          std::string("cannot store ") + request.AffectedSOPInstanceUID + ": incomplete write (disk full?)");
+            refused(request, "incomplete write (disk full?)");
             status = STATUS_STORE_Refused_OutOfResources;
         } else {
             unsigned long size = static_cast<unsigned long>(info_.st_size), known = owner_.largest_.load();
             while (size > known && !owner_.largest_.compare_exchange_weak(known, size)) {}
-            std::string calling = getPeerAETitle().c_str(), peer = getPeerIP().c_str();
+            std::string calling = trimmedAE(getPeerAETitle().c_str()), peer = getPeerIP().c_str();
             bp_store_request r = {id_, calling.c_str(), peer.c_str(), request.AffectedSOPClassUID,
                                   request.AffectedSOPInstanceUID, info.acceptedTransferSyntax.c_str(), path.c_str()};
             status = owner_.config_.on_store ? owner_.config_.on_store(owner_.config_.context, &r) : STATUS_STORE_Refused_OutOfResources;
@@ -342,14 +380,30 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
     verification.push_back(UID_LittleEndianExplicitTransferSyntax);
     verification.push_back(UID_LittleEndianImplicitTransferSyntax);
     cfg.addPresentationContext(UID_VerificationSOPClass, verification);
-    // The listener thread itself reads each A-ASSOCIATE-RQ (DCMTK 3.6.7 has no way to hand the
-    // bare connection to a worker), for at most this network timeout: a peer that connects and
-    // stays silent holds up every other caller that long. A request is one small PDU sent right
-    // after connecting, so the wait is capped at 5 s whatever the ACSE timeout.
-    int requestTimeout = std::min(static_cast<int>(cfg.getACSETimeout()), 5);
-    OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, requestTimeout, &pool->network_);
+    // bodypart listens itself (serve() waits for each request off the DCMTK path); DCMTK's
+    // network is set up without a listening socket of its own (an external socket handle
+    // during the set-up tells it so) and reads each request from the socket handed to it.
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int reuse = 1;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    address.sin_port = htons(config->port);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) != 0 ||
+        bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || listen(fd, 128) != 0) {
+        *status = netFail(BP_E_IO, std::string("cannot listen on port ") + std::to_string(config->port) + ": " + std::strerror(errno));
+        if (fd >= 0) close(fd);
+        delete pool;
+        return nullptr;
+    }
+    pool->listener_.listenFd = fd;
+    pool->listener_.requestTimeout = static_cast<int>(cfg.getACSETimeout());
+    dcmExternalSocketHandle.set(fd);
+    OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, 5, &pool->network_);
+    dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
     if (cond.bad()) {
-        *status = netFail(BP_E_IO, std::string("cannot listen on port ") + std::to_string(config->port) + ": " + cond.text());
+        *status = netFail(BP_E_IO, std::string("cannot set up the network: ") + cond.text());
+        close(fd);
         delete pool;
         return nullptr;
     }
@@ -358,12 +412,16 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
     return new bp_scp{pool};
 }
 
+int bp_scp_spool_low(bp_scp *scp) { return scp->pool->spoolLow() ? 1 : 0; }
+
 size_t bp_scp_active_associations(bp_scp *scp) { return scp->pool->numThreads(OFTrue); }
 
 size_t bp_scp_stop(bp_scp *scp, uint32_t wait_seconds) {
     Pool *pool = scp->pool;
     pool->stopping_.store(true);
     if (pool->loop_.joinable()) pool->loop_.join();
+    if (pool->listener_.listenFd >= 0) close(pool->listener_.listenFd);
+    pool->listener_.listenFd = -1;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
     while (pool->numThreads(OFTrue) > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

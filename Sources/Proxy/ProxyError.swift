@@ -6,6 +6,8 @@ public enum ProxyError: Error, Sendable, Hashable, CustomStringConvertible {
     case listen(port: UInt16, detail: String)
     /// The spool folder cannot be used.
     case spool(path: String, detail: String)
+    /// Another proxy runs on this spool (it holds SPOOL/.lock).
+    case spoolInUse(path: String, holder: String)
     /// A destination cannot be reached or refused us.
     case destination(String, detail: String)
 
@@ -14,6 +16,8 @@ public enum ProxyError: Error, Sendable, Hashable, CustomStringConvertible {
         case .configuration(let text): return "configuration: \(text)"
         case .listen(let port, let detail): return "cannot listen on port \(port): \(detail) (is another program using it?)"
         case .spool(let path, let detail): return "spool \(path): \(detail)"
+        case .spoolInUse(let path, let holder):
+            return "spool \(path) is in use by another bodypart proxy (\(holder)); stop it first, or give this one its own --spool"
         case .destination(let name, let detail): return "destination \(name): \(detail)"
         }
     }

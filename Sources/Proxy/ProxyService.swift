@@ -111,6 +111,9 @@ public final class ProxyService: @unchecked Sendable {
                            metadata: ["associations": "\(left)"])
         }
         scp = nil
+        let committed = spool.stopCommitting()
+        logger.notice("group commit", metadata: ["objects": "\(committed.objects)", "flushes": "\(committed.rounds)",
+                                                 "flush_seconds": "\(String(format: "%.2f", committed.flushSeconds))"])
         for forwarder in forwarders { forwarder.stop() }
         pixel.stop()
         metricsServer?.stop()
@@ -127,6 +130,24 @@ public final class ProxyService: @unchecked Sendable {
         try StorageSCU.echo(destination, aeTitle: configuration.aeTitle, timeout: configuration.acseTimeout)
     }
 
+    /// Throws `.listen` when something already listens on `port` (for `--check`): binds it as
+    /// the proxy would, then lets it go.
+    public static func checkPortFree(_ port: UInt16) throws(ProxyError) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw .listen(port: port, detail: Spool.errnoText()) }
+        defer { close(fd) }
+        var reuse: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr = in_addr(s_addr: INADDR_ANY)
+        address.sin_port = port.bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard bound, listen(fd, 1) == 0 else { throw .listen(port: port, detail: "in use: \(Spool.errnoText())") }
+    }
+
     /// `/metrics` and `/healthz`.
     func respond(_ path: String) -> MetricsServer.Response {
         switch path {
@@ -140,8 +161,11 @@ public final class ProxyService: @unchecked Sendable {
         case "/healthz":
             let writable = access(spool.incoming, W_OK) == 0
             let listening = scp != nil
-            let body = "listening: \(listening)\nspool writable: \(writable)\n"
-            return (writable && listening ? 200 : 503, "text/plain", Array(((writable && listening ? "ok\n" : "unhealthy\n") + body).utf8))
+            // What senders see: objects answered Out of Resources now (spool too full to receive).
+            let refusing = (scp?.spoolLow ?? false) || receiver.refusing
+            let healthy = writable && listening && !refusing
+            let body = "listening: \(listening)\nspool writable: \(writable)\nrefusing objects (Out of Resources): \(refusing)\n"
+            return (healthy ? 200 : 503, "text/plain", Array(((healthy ? "ok\n" : "unhealthy\n") + body).utf8))
         default:
             return (404, "text/plain", Array("try /metrics or /healthz\n".utf8))
         }

@@ -58,24 +58,25 @@ final class Receiver: Sendable {
     /// The elements read at receipt: the spool's UIDs, the pixel check's modality.
     static let needed: @Sendable (Tag) -> Bool = { $0 == .sopInstanceUID || $0 == .seriesInstanceUID || $0 == .modality }
 
+    /// True while the newest C-STORE answer was Out of Resources (for `/healthz`).
+    var refusing: Bool { lastRefused.load(ordering: .relaxed) }
+    private let lastRefused = Atomic<Bool>(false)
+
     func handle(_ request: StorageSCP.Request) -> UInt16 {
+        // The structure first, before any parse (a deep or truncated dataset must not reach DCMTK's parser).
+        if let problem = DatasetScan.problem(in: request.path) {
+            return refuse(request, status: problem.status, message: "C-STORE refused: dataset \(problem.kind)",
+                          reason: problem.description)
+        }
         let header: DicomHeader
         // Only what the spool and the pixel keep need (the forwarder reads the rest).
         do { header = try HeaderReader().read(request.path, include: Receiver.needed) } catch {
-            unlink(request.path)
-            count("rejected")
-            metrics.rejectedStores.increment()
-            logger.warning("C-STORE refused: unreadable dataset", metadata: peer(request, ["error": "\(error)"]))
-            return 0xC000
+            return refuse(request, status: 0xC000, message: "C-STORE refused: unreadable dataset", reason: "unreadable: \(error)")
         }
         let sop = header.dataset.string(.sopInstanceUID) ?? ""
         guard sop == request.sopInstanceUID else {
-            unlink(request.path)
-            count("rejected")
-            metrics.rejectedStores.increment()
-            logger.warning("C-STORE refused: SOP Instance UID of the dataset differs from the command's",
-                           metadata: peer(request, ["dataset_sop_instance": "\(sop)"]))
-            return 0xC000
+            return refuse(request, status: 0xC000, message: "C-STORE refused: SOP Instance UID of the dataset differs from the command's",
+                          reason: "the dataset's SOP Instance UID \(sop) differs from the command's")
         }
         // Pixel check hook: a hard link made before the object is queued (no delivery can remove it first).
         let kept = pixel?.keep(receivedFile: request.path, header: header)
@@ -88,10 +89,12 @@ final class Receiver: Sendable {
             if let kept { unlink(kept) }
             count("out-of-resources")
             metrics.storeFailures.increment()
+            lastRefused.store(true, ordering: .relaxed)
             logger.error("C-STORE refused: cannot store in the spool (answered Out of Resources)",
                          metadata: peer(request, ["error": "\(error)"]))
             return 0xA700
         }
+        lastRefused.store(false, ordering: .relaxed)
         count("received")
         metrics.received.increment()
         if !remember(sop) {
@@ -103,6 +106,19 @@ final class Receiver: Sendable {
         }
         for forwarder in forwarders where forwarder.takes(entry) { forwarder.enqueue(entry) }
         return 0x0000
+    }
+
+    /// Answers a failure status for a dataset that cannot be used; its bytes go to SPOOL/refused.
+    private func refuse(_ request: StorageSCP.Request, status: UInt16, message: Logger.Message, reason: String) -> UInt16 {
+        let code = "0x" + String(status, radix: 16, uppercase: true)
+        let kept = spool.keepRefused(receivedFile: request.path, note: RefusedNote(
+            reason: reason, status: code, callingAE: request.callingAE, peer: request.peerHost,
+            sopInstanceUID: request.sopInstanceUID, refusedAt: Date()))
+        count("rejected")
+        metrics.rejectedStores.increment()
+        logger.warning(message, metadata: peer(request, ["reason": "\(reason)", "status": "\(code)",
+                                                          "kept": "\(kept.map { "refused/" + $0 } ?? "no")"]))
+        return status
     }
 
     func event(_ event: StorageSCP.Event, _ id: UInt64, _ calling: String, _ peer: String, _ detail: String) {
@@ -119,6 +135,14 @@ final class Receiver: Sendable {
             logger.warning("association aborted by the peer", metadata: metadata)
         case .failed:
             logger.warning("association failed", metadata: metadata)
+        case .storeRefused:
+            // One object refused before it reached `handle` (spool full): the association goes on.
+            count("out-of-resources")
+            metrics.storeFailures.increment()
+            lastRefused.store(true, ordering: .relaxed)
+            logger.error("C-STORE refused: answered Out of Resources", metadata: metadata)
+        case .connectionClosed:
+            logger.notice("connection closed before an association", metadata: ["peer": "\(peer)", "detail": "\(detail)"])
         }
     }
 

@@ -21,6 +21,10 @@ public final class Spool: Sendable {
     public let root: String
     public let destinations: [Destination]
     private let nextSequence: Mutex<UInt64>
+    /// Held by the proxy that owns the spool (nil for tools that only look at it).
+    private let lock: SpoolLock?
+    /// The group commit of accepted objects (the owning proxy only).
+    private let committer: SpoolCommitter?
 
     public var incoming: String { root + "/incoming" }
     public func queue(_ destination: Destination) -> String { root + "/queue/" + destination.folderName }
@@ -30,11 +34,14 @@ public final class Spool: Sendable {
     public var jobKey: String { "proxy:" + root }
 
     /// Opens (creating) the spool; with `cleanIncoming` (the proxy's own
-    /// start) removes datasets whose receipt never finished. Tools that look
-    /// at the spool of a running proxy pass false.
+    /// start) takes the spool's lock (`.spoolInUse` when another proxy runs
+    /// on it) and removes datasets whose receipt never finished. Tools that
+    /// look at the spool of a running proxy pass false.
     public init(root: String, destinations: [Destination], cleanIncoming: Bool = true) throws(ProxyError) {
         self.root = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.destinations = destinations
+        lock = cleanIncoming ? try SpoolLock(root: self.root) : nil
+        committer = cleanIncoming ? try SpoolCommitter(root: self.root) : nil
         nextSequence = Mutex(0)
         let folders = [incoming, seriesFolder] + destinations.flatMap { [queue($0), quarantine($0)] }
         for folder in folders {
@@ -57,36 +64,24 @@ public final class Spool: Sendable {
     }
 
     /// Makes a fully received file durable and queues it for every
-    /// destination. Throws when any step fails (nothing is then queued).
+    /// destination, in a group with the objects arriving at the same time
+    /// (``SpoolCommitter``). Throws when any step fails (nothing is then queued).
     public func accept(receivedFile path: String, seriesInstanceUID: String, sopInstanceUID: String) throws(ProxyError) -> SpoolEntry {
+        guard let committer else { throw .spool(path: root, detail: "opened read-only (not by the proxy)") }
         let sequence = nextSequence.withLock { value -> UInt64 in defer { value += 1 }; return value }
         let entry = SpoolEntry(sequence: sequence, seriesInstanceUID: seriesInstanceUID, sopInstanceUID: sopInstanceUID,
                                arrival: Date())
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw .spool(path: path, detail: "cannot reopen: \(Spool.errnoText())") }
-        let synced = fsync(fd) == 0
-        let syncError = Spool.errnoText()
-        close(fd)
-        guard synced else { throw .spool(path: path, detail: "fsync failed: \(syncError)") }
-        var linked: [String] = []
-        for destination in destinations {
-            let target = queue(destination) + "/" + entry.fileName
-            guard link(path, target) == 0 else {
-                let reason = Spool.errnoText()
-                for file in linked { unlink(file) }
-                throw .spool(path: target, detail: "cannot queue: \(reason)")
-            }
-            linked.append(target)
-        }
-        for destination in destinations {
-            guard Spool.syncFolder(queue(destination)) else {
-                let reason = Spool.errnoText()
-                for file in linked { unlink(file) }
-                throw .spool(path: queue(destination), detail: "cannot sync the folder: \(reason)")
-            }
-        }
-        unlink(path)
+        try committer.commit(path: path, targets: destinations.map { queue($0) + "/" + entry.fileName })
         return entry
+    }
+
+    /// Ends the group commit (after the last association): objects waiting are finished first.
+    /// Returns the objects committed, the flushes made and the seconds they took.
+    @discardableResult
+    public func stopCommitting() -> (objects: Int, rounds: Int, flushSeconds: Double) {
+        guard let committer else { return (0, 0, 0) }
+        committer.stop()
+        return committer.counts
     }
 
     /// The path of `entry` in `destination`'s queue.
@@ -126,6 +121,9 @@ public final class Spool: Sendable {
             return try? Destination(parsing: text)
         }
     }
+
+    /// Who runs a proxy on the spool at `root` now ("pid N"), nil when nobody does.
+    public static func inUse(root: String) -> String? { SpoolLock.heldBy(root: root) }
 
     static func syncFolder(_ folder: String) -> Bool {
         let fd = open(folder, O_RDONLY | O_DIRECTORY)

@@ -20,6 +20,10 @@ final class StorageSCP: @unchecked Sendable {
     /// What happened to an association.
     enum Event: Int32, Sendable {
         case accepted = 1, rejected, released, aborted, failed
+        /// One C-STORE answered Out of Resources before the store handler saw it; the association goes on.
+        case storeRefused
+        /// A TCP connection closed before it became an association (silent, too many waiting, not DICOM).
+        case connectionClosed
     }
 
     /// Settings of the listening side.
@@ -89,6 +93,9 @@ final class StorageSCP: @unchecked Sendable {
         }
         handle = started
     }
+
+    /// True when the spool's free space is below what receiving needs (objects are answered Out of Resources).
+    var spoolLow: Bool { handle.map { bp_scp_spool_low($0) == 1 } ?? false }
 
     /// Associations being served now.
     var activeAssociations: Int { handle.map { Int(bp_scp_active_associations($0)) } ?? 0 }

@@ -18,7 +18,8 @@ struct ProxyRunCommand: ParsableCommand {
             persisted), edits every instance the same way and forwards it to each destination, retrying \
             with backoff and quarantining what never goes. SIGTERM stops gracefully. Flags override \
             --config. Exit status: 0 stopped normally or check passed; 64 wrong usage; 65 bad rules, \
-            policy or configuration; 73 spool or audit cannot be created; 74 port or destination unavailable.
+            policy or configuration; 73 spool or audit cannot be created; 74 port or destination unavailable; \
+            75 the spool is in use by another running proxy.
             """
     )
 
@@ -67,7 +68,7 @@ struct ProxyRunCommand: ParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error (default info).")
     var logLevel: String = "info"
 
-    @Flag(help: "Validate the configuration and C-ECHO each destination, then exit.")
+    @Flag(help: "Validate the configuration, check that the port (and metrics port) are free and the spool is not in use, C-ECHO each destination, then exit.")
     var check = false
 
     func validate() throws {
@@ -122,6 +123,10 @@ struct ProxyRunCommand: ParsableCommand {
             service = try ProxyService(configuration: configuration, enricher: enricher,
                                        commandLine: (["bodypart"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
                                        logger: logger)
+        } catch let error as ProxyError {
+            Console.error("\(error)")
+            if case .spoolInUse = error { throw ExitStatus.busy }
+            throw ExitStatus.cannotCreate
         } catch {
             Console.error("\(error)")
             throw ExitStatus.cannotCreate
@@ -150,10 +155,24 @@ struct ProxyRunCommand: ParsableCommand {
         AuditHead.publish(path: configuration.audit)
     }
 
-    /// `--check`: the configuration is valid (it was resolved) and each destination answers C-ECHO.
+    /// `--check`: the configuration is valid (it was resolved), the ports are free, no proxy runs
+    /// on the spool, and each destination answers C-ECHO. Exit 74 when a port or destination
+    /// fails, else 75 when the spool is in use.
     private func runCheck(_ configuration: ProxyConfiguration) throws {
         Console.out("configuration: ok (port \(configuration.port), AE \(configuration.aeTitle), spool \(configuration.spool))")
         var failures = 0
+        for (name, port) in [("port", Optional(configuration.port)), ("metrics port", configuration.metricsPort)] {
+            guard let port else { continue }
+            do {
+                try ProxyService.checkPortFree(port)
+                Console.out("\(name) \(port): free")
+            } catch {
+                failures += 1
+                Console.out("\(name) \(port): FAILED: \(error)")
+            }
+        }
+        let busy = Spool.inUse(root: configuration.spool)
+        Console.out(busy.map { "spool: IN USE by another bodypart proxy (\($0))" } ?? "spool: not in use")
         for destination in configuration.destinations {
             do {
                 try ProxyService.echo(destination, configuration: configuration)
@@ -165,5 +184,6 @@ struct ProxyRunCommand: ParsableCommand {
         }
         Console.flush()
         if failures > 0 { throw ExitStatus.ioError }
+        if busy != nil { throw ExitStatus.busy }
     }
 }

@@ -28,7 +28,11 @@ enum {
     BP_ASSOC_REJECTED = 2, /**< refused; `detail` says why (calling AE not allowed, busy, no contexts) */
     BP_ASSOC_RELEASED = 3, /**< ended normally by the peer */
     BP_ASSOC_ABORTED = 4,  /**< aborted by the peer */
-    BP_ASSOC_FAILED = 5    /**< ended by a network or protocol error; `detail` says which */
+    BP_ASSOC_FAILED = 5,   /**< ended by a network or protocol error; `detail` says which */
+    BP_STORE_REFUSED = 6,  /**< one C-STORE answered Out of Resources before the store handler saw it (spool
+                                full, write failed); `detail` is "SOP_INSTANCE: why"; the association goes on */
+    BP_CONN_CLOSED = 7     /**< a TCP connection closed before it became an association (no request in time,
+                                too many waiting from one address, not a valid request); `peer_host` says whose */
 };
 
 /** One C-STORE request whose dataset has been received completely into
@@ -72,11 +76,17 @@ typedef struct {
 /** The last network error text of this thread (never NULL). */
 const char *bp_net_last_error(void);
 
-/** Binds the port and starts accepting associations on a thread of its own:
+/** Binds the port and starts accepting associations on a thread of its own
+ *  (which waits for every connection's A-ASSOCIATE-RQ at once, up to the ACSE
+ *  timeout, at most 16 waiting per peer address: the oldest makes room):
  *  Verification, and every storage SOP class with every transfer syntax
  *  DCMTK knows. Returns NULL (and sets *status) when the port cannot be
  *  opened. */
 bp_scp *bp_scp_start(const bp_scp_config *config, int *status);
+
+/** 1 when objects are answered Out of Resources now: the spool's free space is
+ *  below what the SCP needs to receive (twice the largest object seen, at least 1 MiB). */
+int bp_scp_spool_low(bp_scp *scp);
 
 /** Number of associations being served now. */
 size_t bp_scp_active_associations(bp_scp *scp);
