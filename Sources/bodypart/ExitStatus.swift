@@ -10,4 +10,6 @@ enum ExitStatus {
     static let internalError = ExitCode(70)
     static let cannotCreate = ExitCode(73)
     static let ioError = ExitCode(74)
+    /// Another bodypart run holds the audit file or target tree (EX_TEMPFAIL: try again later).
+    static let inUse = ExitCode(75)
 }
