@@ -35,13 +35,17 @@ extension CleanCommandTests {
         let audit = folder.appendingPathComponent("a.sqlite").path
         let first = try Self.start(["clean", source, "--out", out, "--jobs", "1", "--audit", audit])
         Self.waitForFiles(out, 10, while: first)
+        // Held still (SIGSTOP) while it holds its locks, so that it cannot end
+        // before the other runs have tried, however slow they start.
         #expect(first.isRunning, "the first run ended before the second started; use a larger corpus")
+        kill(first.processIdentifier, SIGSTOP)
+        defer { kill(first.processIdentifier, SIGCONT) }
         // Same audit file, another tree.
         let second = try TestEnvironment.bodypart(["clean", "Samples", "--out", folder.appendingPathComponent("other").path,
                                                    "--audit", audit])
         // Same tree, another audit file.
         let third = try TestEnvironment.bodypart(["clean", "Samples", "--out", out, "--audit", folder.appendingPathComponent("b.sqlite").path])
-        #expect(first.isRunning, "both refusals came while the first run held its locks")
+        kill(first.processIdentifier, SIGCONT)
         first.waitUntilExit()
         #expect(second.status == 75, "\(second.stderr)")
         #expect(second.stderr.contains("in use by another bodypart run (pid \(first.processIdentifier)"), "\(second.stderr)")
@@ -54,12 +58,18 @@ extension CleanCommandTests {
         let again = try Self.start(["clean", source, "--out", folder.appendingPathComponent("c").path, "--jobs", "1",
                                     "--audit", audit])
         Self.waitForFiles(folder.appendingPathComponent("c").path, 5, while: again)
-        let waited = try TestEnvironment.bodypart(["clean", "Samples", "--out", folder.appendingPathComponent("other").path,
-                                                   "--audit", audit, "--wait"])
+        #expect(again.isRunning)
+        kill(again.processIdentifier, SIGSTOP)
+        defer { kill(again.processIdentifier, SIGCONT) }
+        let waiting = try Self.start(["clean", "Samples", "--out", folder.appendingPathComponent("other").path, "--audit", audit, "--wait"])
+        usleep(1_000_000)
+        #expect(waiting.isRunning, "waits while the other run holds the audit")
+        kill(again.processIdentifier, SIGCONT)
         again.waitUntilExit()
-        #expect(waited.status == 0, "\(waited.stderr)")
-        #expect(try store.runs().count == 3)
+        waiting.waitUntilExit()
+        #expect(waiting.terminationStatus == 0)
         let runs = try store.runs()
+        #expect(runs.count == 3)
         #expect(runs.allSatisfy { $0.status == "done" }, "\(runs.map(\.status))")
     }
 
