@@ -150,6 +150,14 @@ public final class AuditStore: Sendable {
         }
     }
 
+    /// Source paths of `runID` that have change rows (a resume does not
+    /// record their changes again).
+    public func changedFiles(runID: Int64) throws(AuditError) -> Set<String> {
+        try read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT sourcePath FROM changes WHERE runID = ?", arguments: [runID]))
+        }
+    }
+
     /// The files a run recorded for `series` (any run when `runID` is nil),
     /// in run and path order. Empty for a file written before schema `v3`,
     /// which did not record the series of a file.

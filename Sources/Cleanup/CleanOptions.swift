@@ -37,6 +37,11 @@ public struct CleanOptions: Sendable {
     /// Files written per batch (one sync per batch).
     public var batchSize = 64
 
+    public init(sources: [String], output: CleanOutput, jobs: Int, copyOther: Bool, rules: FilterRules, commandLine: String) {
+        self.init(sources: sources, output: output, jobs: jobs, copyOther: copyOther, policy: rules.policy, hanging: rules.hanging,
+                  taxonomy: rules.taxonomy, model: rules.model, commandLine: commandLine)
+    }
+
     public init(sources: [String], output: CleanOutput, jobs: Int, copyOther: Bool, policy: Policy, hanging: HangingRules,
                 taxonomy: Taxonomy, model: BodyPartModel, commandLine: String) {
         self.sources = sources

@@ -6,20 +6,19 @@ import Synchronization
 
 extension CleanRun {
     /// Audits a processed batch, commits its files, then records progress;
-    /// returns what the batch did.
-    func record(_ outcomes: [Outcome], writer: AtomicWriter, runID: Int64) throws -> BatchCounts {
+    /// returns what the batch did. Change rows of a file in `recorded` (an
+    /// interrupted attempt stored them and was killed before the file's
+    /// progress row) are not stored again: a resume records each change once.
+    func record(_ outcomes: [Outcome], writer: AtomicWriter, rows: AuditRows, recorded: Set<String>) throws -> BatchCounts {
         var summary = BatchCounts()
         let now = Date()
         var changes: [ChangeRecord] = []
         var errors: [ErrorRecord] = []
-        for outcome in outcomes where outcome.status == "written" || outcome.status == "would-write" {
-            for change in outcome.changes {
-                changes.append(ChangeRecord(
-                    id: nil, runID: runID, seriesInstanceUID: outcome.seriesInstanceUID, sopInstanceUID: outcome.sopInstanceUID,
-                    sourcePath: outcome.path, outputPath: outcome.output ?? outcome.path, tag: change.tag.description,
-                    keyword: change.keyword, oldValue: change.oldValue, newValue: change.newValue,
-                    reason: outcome.status == "would-write" ? "dry run" : "policy"))
-            }
+        for outcome in outcomes where outcome.status.carriesChanges && !recorded.contains(outcome.path) {
+            changes += rows.changes(outcome.changes, seriesInstanceUID: outcome.seriesInstanceUID,
+                                    sopInstanceUID: outcome.sopInstanceUID, source: outcome.path,
+                                    output: outcome.output ?? outcome.path,
+                                    reason: outcome.status == .wouldWrite ? .dryRun : .policy, at: now)
         }
         // Write-ahead: the changes are in the audit before any file is replaced.
         try store.append(decisions: [], changes: changes, errors: [], progress: [])
@@ -27,37 +26,35 @@ extension CleanRun {
         do throws(DicomError) { try writer.commit() } catch { commitError = error }
         var progress: [FileProgress] = []
         for var outcome in outcomes {
-            if let commitError, ["written", "copied", "copied-unedited"].contains(outcome.status) {
-                outcome.status = "failed"
-                outcome.error = commitError
+            if let commitError, [.written, .copied, .copiedUnedited].contains(outcome.status) {
+                outcome.status = .failed
+                outcome.failure = (commitError.kind, commitError.description)
             }
             switch outcome.status {
-            case "written":
+            case .written:
                 summary.filesWritten += 1
                 summary.changes += outcome.changes.count
-            case "copied":
+            case .copied:
                 summary.filesWritten += 1
                 summary.filesUnchanged += 1
-            case "would-write":
+            case .wouldWrite:
                 summary.changes += outcome.changes.count
-            case "unchanged":
+            case .unchanged:
                 summary.filesUnchanged += 1
-            case "copied-unedited":
+            case .copiedUnedited:
                 summary.filesWritten += 1
-                let kind = outcome.error?.kind ?? "edit"
+                let kind = outcome.failure?.kind ?? "edit"
                 summary.skipped[kind, default: 0] += 1
-                errors.append(ErrorRecord(id: nil, runID: runID, path: outcome.path, kind: kind,
-                                          message: (outcome.error?.description ?? outcome.path) + "; copied unchanged",
-                                          createdAt: now))
-            default:
-                let kind = outcome.error?.kind ?? "write"
+                errors.append(rows.error(path: outcome.path, kind: kind,
+                                         message: (outcome.failure?.message ?? outcome.path) + "; copied unchanged", at: now))
+            case .failed:
+                let kind = outcome.failure?.kind ?? "write"
                 summary.skipped[kind, default: 0] += 1
-                errors.append(ErrorRecord(id: nil, runID: runID, path: outcome.path, kind: kind,
-                                          message: outcome.error?.description ?? "\(outcome.path): failed", createdAt: now))
+                errors.append(rows.error(path: outcome.path, kind: kind,
+                                         message: outcome.failure?.message ?? "\(outcome.path): failed", at: now))
             }
-            progress.append(FileProgress(runID: runID, sourcePath: outcome.path, outputPath: outcome.output,
-                                         status: FileProgress.status(for: outcome.status),
-                                         seriesInstanceUID: outcome.seriesInstanceUID.isEmpty ? nil : outcome.seriesInstanceUID))
+            progress.append(rows.progress(source: outcome.path, output: outcome.output, outcome: outcome.status,
+                                          seriesInstanceUID: outcome.seriesInstanceUID))
         }
         try store.append(decisions: [], changes: [], errors: errors, progress: progress)
         summary.files = outcomes.count
@@ -65,27 +62,21 @@ extension CleanRun {
     }
 
     /// Scan failures go to the summary and the audit (once per job).
-    func recordScanFailures(_ failures: [ScanFailure], runID: Int64, done: Set<String>, summary: inout CleanSummary) throws {
+    func recordScanFailures(_ failures: [ScanFailure], rows: AuditRows, done: Set<String>, summary: inout CleanSummary) throws {
         let now = Date()
         var errors: [ErrorRecord] = []
         var progress: [FileProgress] = []
         for failure in failures {
             summary.skipped[failure.kind, default: 0] += 1
             guard !done.contains(failure.path) else { continue }
-            errors.append(ErrorRecord(id: nil, runID: runID, path: failure.path, kind: failure.kind, message: failure.message,
-                                      createdAt: now))
-            progress.append(FileProgress(runID: runID, sourcePath: failure.path, outputPath: nil, status: "skipped"))
+            errors.append(rows.error(path: failure.path, kind: failure.kind, message: failure.message, at: now))
+            progress.append(FileProgress(runID: rows.runID, sourcePath: failure.path, outputPath: nil, status: "skipped"))
         }
         try store.append(decisions: [], changes: [], errors: errors, progress: progress)
     }
 
-    func decisionRecord(_ decision: SeriesDecision, series: ScannedSeries, runID: Int64) -> DecisionRecord {
-        decision.auditRecord(runID: runID, studyInstanceUID: series.studyInstanceUID, seriesInstanceUID: series.seriesInstanceUID,
-                             modality: series.modality, files: series.files.count)
-    }
-
     /// Copies non-DICOM files into the output tree (`--copy-other`).
-    func copyOthers(_ files: [ScanFailure], layout: OutputLayout, runID: Int64, done: Set<String>) throws {
+    func copyOthers(_ files: [ScanFailure], layout: OutputLayout, rows: AuditRows, done: Set<String>) throws {
         let writer = AtomicWriter()
         var progress: [FileProgress] = []
         for file in files where !done.contains(file.path) {
@@ -93,7 +84,7 @@ extension CleanRun {
             do throws(DicomError) {
                 try CleanRun.makeFolder(for: destination)
                 try writer.stageCopy(of: file.path, to: destination, permissions: CleanRun.permissions(of: file.path))
-                progress.append(FileProgress(runID: runID, sourcePath: file.path, outputPath: destination, status: "written"))
+                progress.append(FileProgress(runID: rows.runID, sourcePath: file.path, outputPath: destination, status: "written"))
             } catch {
                 continue
             }
@@ -103,16 +94,15 @@ extension CleanRun {
     }
 
     /// Removes temporary files an earlier, killed attempt left beside the
-    /// files of this job (they are never renamed over anything). Only files
-    /// older than this run's start are touched, never a concurrent writer's.
-    func sweepTemporaryFiles(_ series: [ScannedSeries], layout: OutputLayout?, olderThan start: Date) {
+    /// targets of this job's `files` (they are never renamed over anything).
+    /// Called before anything is written; only files older than this run's
+    /// start are touched, never a concurrent writer's.
+    func sweepTemporaryFiles(_ files: [String], layout: OutputLayout?, olderThan start: Date) {
         guard options.output != .dryRun else { return }
         var folders = Set<String>()
-        for s in series {
-            for file in s.files {
-                let target = layout?.destination(for: file) ?? file
-                folders.insert((target as NSString).deletingLastPathComponent)
-            }
+        for file in files {
+            let target = layout?.destination(for: file) ?? file
+            folders.insert((target as NSString).deletingLastPathComponent)
         }
         for folder in folders {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
@@ -143,18 +133,6 @@ extension CleanRun {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMddHHmmss"
         return formatter.string(from: date)
-    }
-}
-
-extension FileProgress {
-    /// The progress status recorded for a file outcome.
-    static func status(for outcome: String) -> String {
-        switch outcome {
-        case "written", "copied": "written"
-        case "would-write", "unchanged": "unchanged"
-        case "copied-unedited": "skipped"
-        default: "failed"
-        }
     }
 }
 

@@ -3,10 +3,12 @@ import Classifier
 import DicomCore
 import Foundation
 
-/// The filter's core for one object at a time, as the proxy uses it: decide
-/// a series from the header of its first instance, then plan the edits of
-/// every instance from that decision. `clean` does the same per series from
-/// all its instances (SeriesScanner, SeriesDecider, EditPlanner).
+/// The filter's core, the same for `clean` and the proxy: one policy,
+/// taxonomy, hanging rules and model (loaded once, `FilterRules`), one
+/// series decision (`decide(series:)`, the one place the classifier is
+/// called), one edit plan per instance. `clean` decides a series from all
+/// its instances (SeriesScanner), the proxy from its first instance; both
+/// audit through `AuditRows`.
 public struct Enricher: Sendable {
     public let policy: Policy
     public let taxonomy: Taxonomy
@@ -22,23 +24,28 @@ public struct Enricher: Sendable {
         planner = EditPlanner(policy: policy, taxonomy: taxonomy, modelID: model.modelID)
     }
 
+    public init(_ rules: FilterRules) {
+        self.init(policy: rules.policy, hanging: rules.hanging, taxonomy: rules.taxonomy, model: rules.model)
+    }
+
     /// Loads the rules folder's policy (or `policyFile`), hanging rules,
     /// taxonomy and the model (or `modelFile`).
     public static func load(rules: URL, policyFile: String? = nil, modelFile: String? = nil) throws -> Enricher {
-        let policy = try PolicyLoader.load(from: policyFile.map { URL(fileURLWithPath: $0) } ?? rules.appendingPathComponent("policy.yaml"))
-        let hanging = try HangingRules.load(from: rules.appendingPathComponent("hanging.yaml"))
-        let taxonomy = try Taxonomy.load(from: rules.appendingPathComponent("body-parts.yaml"))
-        let model = try modelFile.map { try BodyPartModel.load(from: URL(fileURLWithPath: $0), taxonomy: taxonomy) }
-            ?? BodyPartModel.standard(rulesDirectory: rules.path)
-        return Enricher(policy: policy, hanging: hanging, taxonomy: taxonomy, model: model)
+        Enricher(try FilterRules.load(rules: rules, policyFile: policyFile, modelFile: modelFile))
+    }
+
+    /// The decision for a series from its metadata (original values,
+    /// bodypart's own earlier changes undone): the one place the classifier
+    /// is called. A series the policy skips is not classified.
+    public func decide(series metadata: SeriesMetadata) -> SeriesDecision {
+        let prediction = policy.skipReason(modality: metadata["Modality"]) == nil ? model.predict(metadata) : nil
+        return decider.decide(series: metadata, prediction: prediction)
     }
 
     /// The decision for a series, from one instance's header (original values,
     /// bodypart's own earlier changes undone).
     public func decide(firstInstance header: DicomHeader) -> SeriesDecision {
-        let metadata = SeriesMetadata(attributes: OriginalValues.originalAttributes(of: header))
-        let prediction = policy.skipReason(modality: metadata["Modality"]) == nil ? model.predict(metadata) : nil
-        return decider.decide(series: metadata, prediction: prediction)
+        decide(series: SeriesMetadata(attributes: OriginalValues.originalAttributes(of: header)))
     }
 
     /// The edits of one instance under `decision` (empty when nothing to do).

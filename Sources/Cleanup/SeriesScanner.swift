@@ -73,6 +73,14 @@ public struct SeriesScanner: Sendable {
             for (path, outcome) in zip(batch, headers) {
                 switch outcome {
                 case .success(let header):
+                    // A header cut at an element boundary reads without error;
+                    // a file stored under a SOP Instance UID whose dataset lacks
+                    // it is such a cut: never edit it.
+                    if let reason = SeriesScanner.incomplete(header) {
+                        let error = DicomError.malformed(path: path, detail: reason)
+                        failures.append(ScanFailure(path: path, kind: error.kind, message: error.description))
+                        continue
+                    }
                     let series = header.seriesInstanceUID ?? "no-series:\(path)"
                     let key = Key(study: header.studyInstanceUID ?? "", series: series)
                     groups[key, default: Group()].files.append(path)
@@ -102,6 +110,18 @@ public struct SeriesScanner: Sendable {
                                  files: group.files.sorted(), metadata: group.accumulator.metadata)
         }
         return ScanResult(series: series, failures: failures, filesSeen: seen)
+    }
+
+    /// Why a header is incomplete, or nil: the file's meta header names the
+    /// SOP Instance it stores (Media Storage SOP Instance UID) and its
+    /// dataset has no SOP Instance UID: a header cut before it (the proxy
+    /// refuses such an object for the same reason). A bare dataset without
+    /// a meta header, or one lacking only its Series Instance UID (worklists,
+    /// test files), is judged by what it holds, as before.
+    static func incomplete(_ header: DicomHeader) -> String? {
+        guard let stored = header.meta.string(Tag(0x0002, 0x0003)), !stored.isEmpty else { return nil }
+        guard header.dataset.string(.sopInstanceUID)?.isEmpty ?? true else { return nil }
+        return "no SOPInstanceUID in a file stored as SOP Instance \(stored): an incomplete (cut) header, not edited"
     }
 
     /// The dataset elements a scan needs: the classifier's attributes, the

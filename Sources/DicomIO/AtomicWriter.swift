@@ -120,8 +120,10 @@ public final class AtomicWriter: @unchecked Sendable {
             guard fsync(fd) == 0 else { throw .io(path: paths[0], detail: "fsync failed: \(errnoText())") }
             return
         }
+        // A file is on its folder's file system: one stat per folder, not per file.
         var devices = Set<UInt64>()
-        for path in paths {
+        var folders = Set<String>()
+        for path in paths where folders.insert(directory(of: path)).inserted {
             var info = stat()
             guard stat(path, &info) == 0 else { throw .io(path: path, detail: "stat failed: \(errnoText())") }
             guard devices.insert(UInt64(info.st_dev)).inserted else { continue }

@@ -58,8 +58,7 @@ extension Forwarder {
             return (object, plan.changes)
         } catch {
             logger.warning("cannot edit; forwarding it unchanged", metadata: ["object": "\(entry.fileName)", "error": "\(error)"])
-            context.audit.enqueue(errors: [ErrorRecord(runID: context.audit.runID, path: "spool:" + entry.fileName, kind: "edit",
-                                                       message: "\(error); forwarded unchanged")])
+            context.audit.enqueue(errors: [rows.error(path: "spool:" + entry.fileName, kind: "edit", message: "\(error); forwarded unchanged")])
             return ((try? DicomObject(path: path)) ?? object, [])
         }
     }
@@ -68,21 +67,17 @@ extension Forwarder {
         let latency = Date().timeIntervalSince(entry.arrival)
         context.metrics.delivered(destination, after: .milliseconds(Int64(max(0, latency) * 1000)), retry: isRetry)
         destinationFailures = 0
-        let runID = context.audit.runID
         let source = "spool:\(destination.folderName)/\(entry.fileName)"
-        let rows = changes.map {
-            ChangeRecord(runID: runID, seriesInstanceUID: entry.seriesInstanceUID, sopInstanceUID: entry.sopInstanceUID,
-                         sourcePath: source, outputPath: destination.description, tag: $0.tag.description, keyword: $0.keyword,
-                         oldValue: $0.oldValue, newValue: $0.newValue, reason: "policy")
-        }
-        let progress = FileProgress(runID: runID, sourcePath: source, outputPath: destination.description,
-                                    status: changes.isEmpty ? "unchanged" : "written", seriesInstanceUID: entry.seriesInstanceUID)
+        let changeRows = rows.changes(changes, seriesInstanceUID: entry.seriesInstanceUID, sopInstanceUID: entry.sopInstanceUID,
+                                      source: source, output: destination.description)
+        let progress = rows.progress(source: source, output: destination.description, outcome: changes.isEmpty ? .unchanged : .written,
+                                     seriesInstanceUID: entry.seriesInstanceUID)
         condition.lock()
         queue.removeAll { $0.sequence == entry.sequence }
         retries[entry.sequence] = nil
         condition.unlock()
         // The spool copy goes once the audit holds the delivery (see AuditWriter).
-        context.audit.enqueue(changes: rows, progress: [progress]) { [self] in
+        context.audit.enqueue(changes: changeRows, progress: [progress]) { [self] in
             context.spool.remove(entry, for: destination)
             condition.lock()
             known.remove(entry.sequence)
@@ -133,12 +128,10 @@ extension Forwarder {
         }
         context.metrics.quarantined(destination)
         logger.error("quarantined", metadata: ["object": "\(entry.fileName)", "reason": "\(reason)"])
-        let runID = context.audit.runID
         let source = "spool:\(destination.folderName)/\(entry.fileName)"
         context.audit.enqueue(
-            errors: [ErrorRecord(runID: runID, path: source, kind: "quarantined", message: "\(destination): \(reason)")],
-            progress: [FileProgress(runID: runID, sourcePath: source, outputPath: nil, status: "failed",
-                                    seriesInstanceUID: entry.seriesInstanceUID)])
+            errors: [rows.error(path: source, kind: "quarantined", message: "\(destination): \(reason)")],
+            progress: [rows.progress(source: source, output: nil, outcome: .failed, seriesInstanceUID: entry.seriesInstanceUID)])
         forget(entry)
     }
 
@@ -150,23 +143,17 @@ extension Forwarder {
         condition.unlock()
     }
 
+    /// The decision row of a series, built as `clean` builds it (AuditRows):
+    /// from its first instance, so `files` is 1.
     private func auditDecision(_ record: SeriesRecord, header: DicomHeader) {
         let decision = record.decision
         context.metrics.decided(decision.kind)
-        var evidence: [String: String] = [:]
-        if let p = decision.prediction {
-            evidence["topClass"] = p.topClass
-            evidence["evidence"] = p.evidence.map { "\($0.field):\($0.term)" }.joined(separator: ", ")
-        }
-        if let category = decision.hangingCategory { evidence["hangingCategory"] = category }
-        let json = (try? JSONSerialization.data(withJSONObject: evidence, options: [.sortedKeys]))
-            .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        context.audit.enqueue(decisions: [DecisionRecord(
-            runID: context.audit.runID, studyInstanceUID: header.dataset.string(.studyInstanceUID) ?? "",
+        context.audit.enqueue(decisions: [rows.decision(
+            decision, studyInstanceUID: header.dataset.string(.studyInstanceUID) ?? "",
             seriesInstanceUID: header.dataset.string(.seriesInstanceUID) ?? "", modality: header.dataset.string(.modality),
-            predictedBodyPart: decision.prediction?.bodyPart, confidence: decision.prediction?.confidence ?? 0,
-            decision: decision.kind.rawValue, reason: decision.reason, evidenceJSON: json,
-            currentBodyPartExamined: decision.originalBodyPartExamined, newBodyPartExamined: decision.newBodyPartExamined,
             files: 1)])
     }
+
+    /// The run's audit rows (the builder `clean` uses too).
+    private var rows: AuditRows { AuditRows(runID: context.audit.runID) }
 }

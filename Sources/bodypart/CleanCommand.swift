@@ -35,20 +35,16 @@ struct CleanCommand: ParsableCommand {
     @Flag(help: "Change nothing; record and print what would change.")
     var dryRun = false
 
-    @Option(help: "Policy file (default: Rules/policy.yaml).")
-    var policy: String?
-
     @Option(help: "Audit database (default: bodypart-audit.sqlite inside the --out folder, else in the current folder).")
     var audit: String?
 
     @Option(help: ArgumentHelp("Parallel jobs (default: the number of cores).", valueName: "n"))
     var jobs: Int?
 
-    @Option(help: "Model file (default: Rules/model/default.bpmodel).")
-    var model: String?
+    @OptionGroup var filter: RulesOptions
 
-    @Option(help: "Rules folder (default: found next to the binary or above the current folder).")
-    var rules: String?
+    @Flag(help: "If another bodypart run holds the audit file or the target folder, wait for it (default: exit 75 at once).")
+    var wait = false
 
     @Flag(help: "With --out, copy non-DICOM files too.")
     var copyOther = false
@@ -65,9 +61,8 @@ struct CleanCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.requireInputs(sources)
-        try Setup.dicom(rules: rules)
-        let (taxonomy, bodyPartModel) = try ClassifyCommand.load(model: model, rules: rules)
-        let (policyValue, hanging) = try CleanCommand.loadRules(policy: policy, rules: rules)
+        try Setup.dicom(rules: filter.rules)
+        let rulesValue = try filter.load()
         let output: CleanOutput = out.map { .directory($0) } ?? (inPlace ? .inPlace : .dryRun)
         if let out {
             do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
@@ -77,9 +72,13 @@ struct CleanCommand: ParsableCommand {
             try ExitStatus.requireWritableFolder(out)
         }
         let auditPath = audit ?? (out.map { ($0 as NSString).appendingPathComponent("bodypart-audit.sqlite") } ?? "bodypart-audit.sqlite")
+        // One writer per audit file and target tree, taken before the audit is opened.
+        let trees: [String] = out.map { [$0] } ?? (inPlace ? sources : [])
+        let lock = try CleanCommand.lock(audit: auditPath, trees: trees, wait: wait)
+        defer { withExtendedLifetime(lock) {} }
         let store = try CleanCommand.openAudit(auditPath)
-        let options = CleanOptions(sources: sources, output: output, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, copyOther: copyOther, policy: policyValue,
-                                   hanging: hanging, taxonomy: taxonomy, model: bodyPartModel,
+        let options = CleanOptions(sources: sources, output: output, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                   copyOther: copyOther, rules: rulesValue,
                                    commandLine: (["bodypart"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         let display = ProgressDisplay()
         let run = CleanRun(options: options, store: store) { progress in
@@ -125,16 +124,22 @@ struct CleanCommand: ParsableCommand {
         }
     }
 
-    static func loadRules(policy: String?, rules: String?) throws -> (Policy, HangingRules) {
+    /// Takes the run's locks; another run holding one is one line and exit
+    /// 75 (or, with `wait`, a note and a wait).
+    static func lock(audit: String, trees: [String], wait: Bool) throws -> RunLock {
         do {
-            let folder = try RulesDirectory.locate(explicit: rules)
-            let policyURL = policy.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("policy.yaml")
-            let policyValue = try PolicyLoader.load(from: policyURL)
-            let hanging = try HangingRules.load(from: folder.appendingPathComponent("hanging.yaml"))
-            return (policyValue, hanging)
+            return try RunLock.acquire(audit: audit, trees: trees, wait: false)
         } catch {
-            Console.error("\(error)")
-            throw ExitStatus.dataError
+            if case .inUse = error, wait {
+                Console.status("bodypart: \(error); waiting\n")
+                do { return try RunLock.acquire(audit: audit, trees: trees, wait: true) } catch {
+                    Console.error(error.description)
+                    throw ExitStatus.ioError
+                }
+            }
+            Console.error(error.description)
+            if case .inUse = error { throw ExitStatus.busy }
+            throw ExitStatus.cannotCreate
         }
     }
 
