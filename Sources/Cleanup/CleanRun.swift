@@ -86,9 +86,10 @@ public final class CleanRun: Sendable {
         var decisionRows: [DecisionRecord] = []
         let checker = PixelCrossCheck(policy: options.policy, taxonomy: options.taxonomy, jobs: options.jobs)
         var pixelAudit = PixelAudit()
-        for series in scan.series {
-            let prediction = options.policy.skipReason(modality: series.modality) == nil
-                ? options.model.predict(series.metadata) : nil
+        // Each series is read with its study (Classifier's StudyContext).
+        let predictions = options.model.predict(scan.series.map(\.metadata), studies: scan.series.map(\.studyInstanceUID))
+        for (index, series) in scan.series.enumerated() {
+            let prediction = options.policy.skipReason(modality: series.modality) == nil ? predictions[index] : nil
             let decision = crossChecked(predictor.decide(series: series.metadata, prediction: prediction), series: series,
                                         decider: predictor, checker: checker, runID: runID,
                                         firstTime: !decided.contains(series.seriesInstanceUID), audit: &pixelAudit,
