@@ -70,6 +70,14 @@ struct AnswerRulesTests {
         #expect(m.predict(wider).abstained)
     }
 
+    @Test("fitted as corroborated, a stored term counts only where a description names it")
+    func storedCorroborated() {
+        let m = Self.model(["CHEST": 0.3, "ABDOMEN": 0.3], storedTerm: StoredTermEvidence(floor: 0.02, confidence: 0.98, corroborated: true))
+        #expect(m.predict(Self.plain.withBodyPartExamined("CHEST")).abstained)
+        let named = SeriesMetadata(attributes: ["Modality": "CT", "SeriesDescription": "LUNG 1MM", "BodyPartExamined": "CHEST"])
+        #expect(m.predict(named).bodyPart == "CHEST")
+    }
+
     @Test("a stored term the rest of the header makes implausible (a corrupted one) gives nothing")
     func storedImplausible() {
         let m = Self.model(["CHEST": 0.6, "ABDOMEN": 0.395, "KNEE": 0.001], storedTerm: Self.evidence)

@@ -13,6 +13,9 @@ extension ModelBuilder {
             storedClass += other.storedClass
             ruleClasses += other.ruleClasses
         }
+
+        /// Whether series i's descriptions name a class (all of them equivalent to its stored term).
+        func corroborated(_ i: Int) -> Bool { storedClass[i] >= 0 && !ruleClasses[i].isEmpty }
     }
 
     /// Reads the stored-term data of `examples` with `predictor` (features only, no scoring).
@@ -57,24 +60,31 @@ extension ModelBuilder {
         // The series the model answers itself (at its main threshold) need no evidence.
         let open = (0..<n).map { i in Predictor.decide(probs[i], groups: groups).confidence < model.threshold }
         var tried: [String] = []
+        // Uncontradicted stored terms first; if none qualifies, only those the descriptions name.
+        for corroborated in [false, true] {
         for floor in [0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
             var answered = 0, right = 0, corruptWrong = 0
             for i in 0..<n where open[i] {
-                let k = data.storedClass[i]
+                let k = corroborated && !data.corroborated(i) ? -1 : data.storedClass[i]
                 if k >= 0 && prior(i, k) >= floor {
                     answered += 1
                     if taxonomy.areEquivalent(model.classes[k], examples[i].label) { right += 1 }
                 }
-                if replaced[i] >= 0 && prior(i, replaced[i]) >= floor { corruptWrong += 1 }
+                if replaced[i] >= 0 && prior(i, replaced[i]) >= floor && (!corroborated || !data.ruleClasses[i].isEmpty) {
+                    corruptWrong += 1
+                }
             }
-            tried.append(String(format: "%.2f: %d answered, %d right, %d replaced", floor, answered, right, corruptWrong))
+            tried.append(String(format: "%@%.2f: %d answered, %d right, %d replaced", corroborated ? "named " : "", floor, answered,
+                                right, corruptWrong))
             guard Double(answered - right) <= budget, Double(right) >= 0.97 * Double(answered), Double(corruptWrong) <= corruptBudget,
                   answered > 0 else { continue }
             let accuracy = Double(right) / Double(answered)
-            let figures = String(format: "floor %.2f: stored terms answer %d more of %d held-out series, %.1f%% right; "
-                                 + "replaced terms would answer %.1f%% of series", floor, answered, n, 100 * accuracy,
+            let figures = String(format: "%@floor %.2f: stored terms answer %d more of %d held-out series, %.1f%% right; "
+                                 + "replaced terms would answer %.1f%% of series",
+                                 corroborated ? "named in the descriptions, " : "", floor, answered, n, 100 * accuracy,
                                  100 * Double(corruptWrong) / Double(n))
-            return (StoredTermEvidence(floor: floor, confidence: accuracy), figures)
+            return (StoredTermEvidence(floor: floor, confidence: accuracy, corroborated: corroborated), figures)
+        }
         }
         return (nil, "no floor keeps its answers within the budget (" + tried.joined(separator: "; ") + ")")
     }
