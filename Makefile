@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libdcmtk-dev dcmtk libgdcm-dev libsqlite3-dev zlib1g-dev
 TEST_PACKAGES := dicom3tools chromium orthanc netpbm file man-db systemd
-MODEL_TYPE ?= ensemble
+MODEL_TYPE ?= linear
 # Release builds link the Swift runtime and Foundation statically: the binary needs only system
 # libraries and DCMTK/GDCM (what `make deps` installs), not the Swift toolchain.
 RELEASE_FLAGS := -c release --static-swift-stdlib
@@ -104,14 +104,16 @@ data: ## Prepare the IDC series table (.data/idc-series.tsv, outside git) from P
 	.data/venv/bin/pip install -q idc-index-data==25.0.5 pandas pyarrow
 	.data/venv/bin/python Scripts/prepare_idc.py --out .data/idc-series.tsv
 
-train: build ## Train the default body-part model (needs make data); dicom-dev's series and studies are left out
-	$(RELEASE_BIN) train --data .data/idc-series.tsv --radlex ../shared/data/radlex-playbook-core.tsv \
-	  --exclude-series ../shared/data/dicom-dev/labels.csv --model-type $(MODEL_TYPE) --out Rules/model/default.bpmodel
+train: build ## Train the default body-part model on the trusted IDC labels (needs make data); reserved and dicom-dev collections are left out
+	$(RELEASE_BIN) train --idc-labels ../shared/data/idc-labels/labels.csv --data .data/idc-series.tsv \
+	  --radlex ../shared/data/radlex-playbook-core.tsv --exclude-series ../shared/data/dicom-dev/labels.csv \
+	  --model-type $(MODEL_TYPE) --shared-evidence true --out Rules/model/default.bpmodel
 
-evaluate: build ## The model beside the rule baseline: dicom-dev files, and IDC grouped by collection
+evaluate: build ## The model beside the rule baseline: trusted IDC labels grouped by collection, and dicom-dev files
+	$(RELEASE_BIN) evaluate --idc-labels ../shared/data/idc-labels/labels.csv --data .data/idc-series.tsv \
+	  --radlex ../shared/data/radlex-playbook-core.tsv --exclude-series ../shared/data/dicom-dev/labels.csv \
+	  --model-type $(MODEL_TYPE) --shared-evidence true --folds 5 --score-dir out/idc-cv
 	$(RELEASE_BIN) evaluate --labels ../shared/data/dicom-dev/labels.csv ../shared/data/dicom-dev/files
-	test ! -f .data/idc-series.tsv || $(RELEASE_BIN) evaluate --idc .data/idc-series.tsv \
-	  --radlex ../shared/data/radlex-playbook-core.tsv --group-by collection --folds 5
 
 clean-build: ## Remove build products
 	rm -rf .build

@@ -102,8 +102,10 @@ public final class CleanRun: Sendable {
         var decisionRows: [DecisionRecord] = []
         let checker = PixelCrossCheck(policy: options.policy, taxonomy: options.taxonomy, jobs: options.jobs)
         var pixelAudit = PixelAudit()
-        for series in scan.series {
-            let decision = crossChecked(enricher.decide(series: series.metadata), series: series,
+        // Each series is read with its study (Classifier's StudyContext).
+        let studyDecisions = enricher.decide(series: scan.series.map(\.metadata), studies: scan.series.map(\.studyInstanceUID))
+        for (index, series) in scan.series.enumerated() {
+            let decision = crossChecked(studyDecisions[index], series: series,
                                         decider: enricher.decider, checker: checker, runID: runID,
                                         firstTime: !decided.contains(series.seriesInstanceUID), audit: &pixelAudit,
                                         summary: &summary)

@@ -42,6 +42,17 @@ public struct Enricher: Sendable {
         return decider.decide(series: metadata, prediction: prediction)
     }
 
+    /// The decisions for series read with their studies (`studies[i]` is the Study Instance UID of
+    /// `series[i]`; Classifier's `StudyContext`): what `clean` uses, as it has every study whole.
+    /// Series the policy skips are not classified.
+    public func decide(series: [SeriesMetadata], studies: [String]) -> [SeriesDecision] {
+        let predictions = model.predict(series, studies: studies)
+        return series.indices.map { i in
+            let prediction = policy.skipReason(modality: series[i]["Modality"]) == nil ? predictions[i] : nil
+            return decider.decide(series: series[i], prediction: prediction)
+        }
+    }
+
     /// The decision for a series, from one instance's header (original values,
     /// bodypart's own earlier changes undone).
     public func decide(firstInstance header: DicomHeader) -> SeriesDecision {

@@ -34,6 +34,12 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Output format: jsonl (one object per series) or table.")
     var format: Format = .jsonl
 
+    @Flag(help: "Predict as if BodyPartExamined were absent (to measure the model on the rest of the header).")
+    var hideBodyPartExamined = false
+
+    @Flag(inversion: .prefixedNo, help: "Read each series with its study: an abstained series whose own descriptions name no body part takes the region its study's other series agree on.")
+    var studyContext = true
+
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one file or folder") }
     }
@@ -43,10 +49,10 @@ struct ClassifyCommand: ParsableCommand {
         try Setup.dicom(rules: rules)
         let (taxonomy, bodyPartModel) = try ClassifyCommand.load(model: model, rules: rules)
         let scan = ClassifyCommand.scan(paths)
-        var predictor = bodyPartModel.makePredictor()
         if format == .table { Console.out(["SERIES", "MODALITY", "BODYPART", "CONF", "CURRENT", "STATUS"].joined(separator: "\t")) }
-        for series in scan.series {
-            let p = predictor.predict(series.metadata)
+        let metadata = scan.series.map { hideBodyPartExamined ? $0.metadata.withBodyPartExamined(nil) : $0.metadata }
+        let predictions = bodyPartModel.predict(metadata, studies: scan.series.map(\.studyInstanceUID), studyContext: studyContext)
+        for (series, p) in zip(scan.series, predictions) {
             let current = series.metadata["BodyPartExamined"]
             let status = ClassifyCommand.status(current: current, predicted: p.topClass, taxonomy: taxonomy)
             switch format {
@@ -112,6 +118,8 @@ struct ClassifyCommand: ParsableCommand {
             ("code", code),
             ("confidence", round(p.confidence)),
             ("abstained", .bool(p.abstained)),
+            ("precision", .string(p.abstained ? nil : p.precision.rawValue)),
+            ("basis", .string(p.abstained ? nil : p.basis.rawValue)),
             ("topClass", .string(p.topClass)),
             ("alternatives", .array(p.alternatives.map { .object([("bodyPart", .string($0.bodyPart)), ("confidence", round($0.confidence))]) })),
             ("evidence", .array(p.evidence.map { .object([("field", .string($0.field)), ("term", .string($0.term)), ("weight", round($0.weight))]) })),

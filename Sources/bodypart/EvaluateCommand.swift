@@ -29,6 +29,19 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "IDC series table (.data/idc-series.tsv) for grouped cross-validation.")
     var idc: String?
 
+    @Option(name: .customLong("idc-labels"),
+            help: "Trusted labels of IDC kinds (shared/data/idc-labels/labels.csv): cross-validate by collection on them (each kind once and weighted by series, phantoms apart, rules beside); reserved collections are never read.")
+    var idcLabels: String?
+
+    @Option(help: "With --idc-labels: also write labels.csv and model-/rules- predictions (JSON lines, per condition) here, for shared/tools/score.py and baseline_keywords.py.")
+    var scoreDir: String?
+
+    @Option(help: "With --idc-labels: IDC series table, to leave out the collections holding --exclude-series.")
+    var data: String?
+
+    @Option(name: .customLong("exclude-series"), help: "With --idc-labels: leave out the collections holding these series (CSV with series_instance_uid).")
+    var excludeSeries: [String] = []
+
     @Option(help: "Grouping for cross-validation folds; only 'collection' is supported.")
     var groupBy = "collection"
 
@@ -60,7 +73,9 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if speed && idc == nil { throw ValidationError("--speed needs --idc FILE") }
-        if (labels == nil) == (idc == nil) { throw ValidationError("give either --labels CSV PATH... or --idc FILE") }
+        if [labels, idc, idcLabels].compactMap({ $0 }).count != 1 {
+            throw ValidationError("give one of --labels CSV PATH..., --idc FILE or --idc-labels CSV")
+        }
         if labels != nil && paths.isEmpty { throw ValidationError("--labels needs the DICOM files or folders to read") }
         if idc != nil && !paths.isEmpty { throw ValidationError("--idc takes no paths") }
         if groupBy != "collection" { throw ValidationError("--group-by supports only 'collection'") }
@@ -74,7 +89,11 @@ struct EvaluateCommand: ParsableCommand {
             Console.flush()
             return
         }
-        if let idc {
+        if let idcLabels {
+            try crossValidateTrusted(idcLabels)
+            Console.flush()
+            return
+        } else if let idc {
             reports = try crossValidate(idc)
         } else {
             reports = try evaluateFiles(labels!)

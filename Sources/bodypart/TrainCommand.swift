@@ -49,6 +49,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Full training: IDC series table written by Scripts/prepare_idc.py (.data/idc-series.tsv).")
     var data: String?
 
+    @Option(name: .customLong("idc-labels"),
+            help: "Full training: trusted labels of IDC kinds of series (shared/data/idc-labels/labels.csv; its reserved-collections.txt must sit beside it and those collections are never read). Replaces the stored BodyPartExamined as label; --data then only maps --exclude-series to their collections.")
+    var idcLabels: String?
+
     @Option(help: "Full training: RadLex playbook table (procedure names with body region) used as extra training examples.")
     var radlex: String?
 
@@ -124,7 +128,7 @@ struct TrainCommand: ParsableCommand {
 
     var mode: Mode {
         if exportPixelManifest != nil { return .export }
-        return data != nil ? .full : .fineTune
+        return data != nil || idcLabels != nil ? .full : .fineTune
     }
 
     func validate() throws {
@@ -138,6 +142,10 @@ struct TrainCommand: ParsableCommand {
             }
             if site.isEmpty { throw ValidationError("--export-pixel-manifest needs --site DIR") }
         case .full:
+            if idcLabels == nil && data == nil { throw ValidationError("give --idc-labels CSV or --data FILE") }
+            if idcLabels != nil && !excludeSeries.isEmpty && data == nil {
+                throw ValidationError("--exclude-series with --idc-labels needs --data IDC.tsv to find the collections holding those series")
+            }
             if fineTuning || base != nil {
                 throw ValidationError("--data (full training) cannot be combined with --site, --labels, --from-review, --teacher or --base (fine-tuning)")
             }
@@ -174,10 +182,17 @@ struct TrainCommand: ParsableCommand {
     }
 
     func trainFull() throws {
-        guard let data, let out else { return }
+        guard let out else { return }
         let (taxonomy, _) = try Self.taxonomy(rules: rules)
-        let (examples, extra, unlabelled) = try Self.data(idc: data, radlex: radlex, taxonomy: taxonomy, exclude: excludeSeries,
+        let examples: [TrainingExample], extra: [TrainingExample], unlabelled: [TrainingExample]
+        if let idcLabels {
+            (examples, extra) = try Self.trustedData(labels: idcLabels, idc: data, radlex: radlex, taxonomy: taxonomy,
+                                                     exclude: excludeSeries)
+            unlabelled = []
+        } else {
+            (examples, extra, unlabelled) = try Self.data(idc: data ?? "", radlex: radlex, taxonomy: taxonomy, exclude: excludeSeries,
                                                           keepUnlabelled: tuning.distantSupervision)
+        }
         var builder = ModelBuilder()
         builder.unlabelled = unlabelled
         builder.modelType = modelType
@@ -186,9 +201,15 @@ struct TrainCommand: ParsableCommand {
         builder.seed = seed
         builder.maxWrongRate = maxWrongRate
         tuning.apply(to: &builder)
+        if idcLabels != nil {
+            // Read by people: nothing to clean, every held-out label is trusted.
+            builder.dropRuleConflicts = false
+            builder.trustedCalibration = false
+        }
         let start = Date()
         var model = builder.build(examples: examples, extra: extra, taxonomy: taxonomy) { Console.status($0 + "\n") }
-        model.info["data"] = URL(fileURLWithPath: data).lastPathComponent
+        model.info["data"] = idcLabels.map { "trusted labels " + URL(fileURLWithPath: $0).lastPathComponent }
+            ?? URL(fileURLWithPath: data ?? "").lastPathComponent
         model.info["radlex"] = radlex.map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
         model.info["trained"] = ISO8601DateFormatter().string(from: Date())
         if !excludeSeries.isEmpty {
@@ -236,9 +257,39 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// Reads the trusted labels (one example per kind, reserved collections never read), leaving
+    /// out the collections of `idc` holding a series of the `exclude` CSVs, and the RadLex table.
+    static func trustedData(labels: String, idc: String?, radlex: String?, taxonomy: Taxonomy, exclude: [String])
+        throws -> (labelled: [TrainingExample], extra: [TrainingExample]) {
+        var options = TrustedLabels.Options()
+        if let idc, !exclude.isEmpty {
+            let table = try data(idc: idc, radlex: nil, taxonomy: taxonomy, exclude: exclude, quiet: true)
+            options.excludedCollections = Set(table.excludedCollections)
+        }
+        do {
+            let table = try TrustedLabels.read(URL(fileURLWithPath: labels), taxonomy: taxonomy, options: options)
+            let extra = try radlex.map { try TrainingData.radlex(URL(fileURLWithPath: $0), taxonomy: taxonomy) } ?? []
+            Console.status("\(labels): \(table.examples.count) kinds kept; \(table.reservedKinds) of the \(table.reserved.count) "
+                           + "reserved collections and \(table.excludedKinds) of excluded collections "
+                           + "(\(options.excludedCollections.sorted().joined(separator: ", "))) left out; "
+                           + "\(table.hiddenPhantoms.count) phantoms whose header names a region set apart; \(extra.count) RadLex examples\n")
+            return (table.examples, extra)
+        } catch {
+            Console.error("cannot read the trusted labels: \(error)")
+            throw ExitStatus.noInput
+        }
+    }
+
     /// Reads the IDC table and the RadLex table; errors become one line and exit 66.
     static func data(idc: String, radlex: String?, taxonomy: Taxonomy, exclude: [String] = [], keepUnlabelled: Bool = false)
         throws -> (labelled: [TrainingExample], extra: [TrainingExample], unlabelled: [TrainingExample]) {
+        let table = try data(idc: idc, radlex: radlex, taxonomy: taxonomy, exclude: exclude, keepUnlabelled: keepUnlabelled, quiet: false)
+        return (table.labelled, table.extra, table.unlabelledExamples)
+    }
+
+    /// The IDC table as read (with the collections left out) and the RadLex examples.
+    static func data(idc: String, radlex: String?, taxonomy: Taxonomy, exclude: [String], keepUnlabelled: Bool = false, quiet: Bool)
+        throws -> (labelled: [TrainingExample], extra: [TrainingExample], unlabelledExamples: [TrainingExample], excludedCollections: [String]) {
         do {
             var options = TrainingData.IDCOptions()
             options.keepUnlabelled = keepUnlabelled
@@ -255,9 +306,11 @@ struct TrainCommand: ParsableCommand {
             let skipped = exclude.isEmpty ? "" : "; \(table.excluded) rows of the \(table.excludedCollections.count) collections holding "
                 + "excluded series left out (\(table.excludedCollections.joined(separator: ", ")))"
             let kept = keepUnlabelled ? " (\(table.unlabelledExamples.count) kept for distant supervision)" : " skipped"
-            Console.status("\(idc): \(table.labelled.count) labelled series kept, \(table.unlabelled) unlabelled\(kept)\(skipped); "
-                           + "\(extra.count) RadLex examples\n")
-            return (table.labelled, extra, table.unlabelledExamples)
+            if !quiet {
+                Console.status("\(idc): \(table.labelled.count) labelled series kept, \(table.unlabelled) unlabelled\(kept)\(skipped); "
+                               + "\(extra.count) RadLex examples\n")
+            }
+            return (table.labelled, extra, table.unlabelledExamples, table.excludedCollections)
         } catch {
             Console.error("cannot read training data: \(error.localizedDescription) (run `make data` for .data/idc-series.tsv)")
             throw ExitStatus.noInput
@@ -297,6 +350,12 @@ struct TrainingTuning: ParsableArguments {
     @Option(help: "Distant supervision: also train the linear model on unlabelled IDC series whose own descriptions name the region unambiguously, once more without the study description when only it names the region (true/false).")
     var distantSupervision = false
 
+    @Option(help: "Answer by a containing class when the most probable one is not sure enough, with a threshold fitted out of fold (true/false).")
+    var coarser = true
+
+    @Option(help: "Use the stored BodyPartExamined as evidence when nothing in the header contradicts it, with a floor fitted out of fold (true/false).")
+    var storedTerm = true
+
     @Option(help: "Fit temperature and thresholds on the trusted held-out series only: labels not contradicted by their own descriptions, outside collection×label sets most of whose series contradict it (true/false).")
     var trustedCalibration = true
 
@@ -324,5 +383,7 @@ struct TrainingTuning: ParsableArguments {
         builder.trustedCalibration = trustedCalibration
         builder.agreementPoint = agreement
         builder.mainThresholdOnTrusted = mainThresholdLabels != "all"
+        builder.storedTermEvidence = storedTerm
+        builder.coarserAnswers = coarser
     }
 }

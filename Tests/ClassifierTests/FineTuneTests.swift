@@ -43,8 +43,14 @@ struct FineTuneTests {
         let changed = zip(result.model.linear.weights, Self.base.linear.weights).filter { abs($0 - $1) > 1e-6 }.count
         #expect(changed > 1000, "only \(changed) weights changed")
         #expect(result.model.forest?.flat == Self.base.forest?.flat, "the trees are kept")
-        #expect(result.model.forest?.leaves != Self.base.forest?.leaves, "their leaves learnt the site")
-        #expect(result.model.info["fineTuneSettings"]?.contains("forest leaves re-estimated (prior 5 series;") == true)
+        if Self.base.forest != nil {
+            #expect(result.model.forest?.leaves != Self.base.forest?.leaves, "their leaves learnt the site")
+            #expect(result.model.info["fineTuneSettings"]?.contains("forest leaves re-estimated (prior 5 series;") == true)
+        } else {
+            // The shipped model is linear since it is trained on the trusted labels (docs/classifier.md).
+            #expect(result.model.forest == nil)
+            #expect(result.model.info["fineTuneSettings"]?.contains("forest kept") == true)
+        }
         var keep = FineTuner()
         keep.leafPrior = 0
         let kept = keep.fineTune(base: Self.base, examples: examples, taxonomy: Fixtures.taxonomy, sources: "dicom-dev test")
@@ -112,7 +118,12 @@ struct FineTuneTests {
         let check = FineTuner().labelCheck(base: Self.base, examples: examples, taxonomy: Fixtures.taxonomy)
         #expect(check.answered > 30 && check.refusal == nil, "\(check.disagreements)")
         // A refinement (ABDOMEN answered, ABDOMENPELVIS labelled) is not a contradiction; BRAIN for CHEST is.
-        let meta = SeriesMetadata(attributes: ["StudyDescription": "CT CHEST W CONTRAST", "SeriesDescription": "AXIAL 5MM", "Modality": "CT"])
+        let candidates = [["StudyDescription": "CT CHEST W CONTRAST", "SeriesDescription": "AXIAL 5MM", "Modality": "CT"],
+                          ["StudyDescription": "CT CHEST W CONTRAST", "SeriesDescription": "CHEST 5MM", "Modality": "CT"],
+                          ["StudyDescription": "CT THORAX", "SeriesDescription": "LUNG 1.25MM", "Modality": "CT"],
+                          ["StudyDescription": "MAMMOGRAPHY SCREENING", "SeriesDescription": "L CC", "Modality": "MG"]]
+        // The first of these the base model answers (the shipped model's thresholds decide which).
+        let meta = try #require(candidates.map { SeriesMetadata(attributes: $0) }.first { Self.base.predict($0).bodyPart != nil })
         let answer = try #require(Self.base.predict(meta).bodyPart)
         var tuner = FineTuner()
         tuner.minDisagreements = 1

@@ -57,11 +57,11 @@ struct ModelFileTests {
         data[8] = 1
         let v1 = try ModelFile.decode(data)
         #expect(v1.agreementThreshold == nil && v1.threshold == model.threshold)
-        data[8] = 4
+        data[8] = 5
         #expect {
             try ModelFile.decode(data, path: "m.bpmodel")
         } throws: { error in
-            "\(error)".contains("m.bpmodel: model format version 4 is not supported")
+            "\(error)".contains("m.bpmodel: model format version 5 is not supported")
         }
     }
 
@@ -99,7 +99,8 @@ struct ModelFileTests {
         #expect(ruleClass(["SeriesDescription": "ABD CORONAL", "StudyDescription": "CT ABD AND PELVIS WITH IV CONT"]) == nil)
         #expect(ruleClass(["SeriesDescription": "CT CHEST", "StudyDescription": "MR KNEE"]) == nil)
         #expect(ruleClass(["BodyPartExamined": "CHEST"]) == nil)
-        #expect(model.agreementThreshold.map { $0 < model.threshold } ?? false)
+        // Fitted on the trusted labels, the agreement point may equal the main one (no gain below it).
+        #expect(model.agreementThreshold.map { $0 <= model.threshold } ?? false)
     }
 
     @Test("the shipped default model loads fast and predicts known descriptions")

@@ -95,7 +95,9 @@ import Testing
 
         let head = Policy.PixelModel(command: try Self.script(#"echo '{"bodyPart":"HEAD","confidence":0.95,"slices":[]}'"#,
                                                               in: folder, name: "head.sh"), timeoutSeconds: 5)
-        let disputed = try CleanRun(options: PixelCrossCheckTests.options([Self.lung.path], .dryRun, pixelModel: head),
+        // A chest volume the metadata model answers CHEST by itself (no BodyPartExamined).
+        let chest = TestEnvironment.dicomDevFiles.appendingPathComponent(PixelCrossCheckTests.scans)
+        let disputed = try CleanRun(options: PixelCrossCheckTests.options([chest.path], .dryRun, pixelModel: head),
                                     store: store).run()
         #expect(disputed.decisions[.flagged] == 1 && disputed.reviewsOpened == 1)
         let review = try #require(try store.reviewQueue(status: "open").first)

@@ -31,7 +31,9 @@ import Testing
                                      "--audit", folder.appendingPathComponent("audit.sqlite").path, "--allow", "MODALITY",
                                      "--config", try Peers.config(in: folder)],
                                     port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
-        let plain = Peers.dev(Peers.lungCT)
+        // A series the metadata model decides by itself (WHOLEBODY, stored THYROID kept): clean makes no
+        // pixel check for it, so its edits are the proxy's at arrival (ct_lung is now left to the pixels).
+        let plain = Peers.dev(Peers.wholeBodyCT)
         let sent = try Peers.storescu(plain, port: proxyPort)
         #expect(sent.status == 0, "\(sent.stderr)")
         #expect(Peers.successes(sent) == plain.count)

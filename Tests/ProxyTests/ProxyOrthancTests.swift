@@ -37,7 +37,8 @@ import Testing
                                      "--audit", folder.appendingPathComponent("audit.sqlite").path, "--config", try Peers.config(in: folder)],
                                     port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
         defer { proxy.stop() }
-        let files = Peers.dev(Peers.lungCT)
+        // A series the metadata model decides (confirmed: Anatomic Region Sequence added).
+        let files = Peers.dev(Peers.wholeBodyCT)
         let sent = try Peers.storescu(files, port: proxyPort)
         #expect(Peers.successes(sent) == files.count, "\(sent.stderr)")
         func instances() -> [String] {

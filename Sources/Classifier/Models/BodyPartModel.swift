@@ -28,6 +28,10 @@ public struct BodyPartModel: Sendable {
     /// unambiguous rule match of the series' own description fields is accepted from this
     /// confidence on (nil: no agreement point, `threshold` alone decides).
     public var agreementThreshold: Double?
+    /// Lowest mass of a containing class and its parts for a coarser answer (nil: none given).
+    public var coarserThreshold: Double?
+    /// The stored BodyPartExamined as evidence (nil: only as a feature).
+    public var storedTerm: StoredTermEvidence?
     /// Free-form description: training data, date, figures.
     public var info: [String: String]
     /// The taxonomy whose rule matches are features (needed when `hashing.usesRules`).
@@ -36,7 +40,8 @@ public struct BodyPartModel: Sendable {
     /// Creates a model from its parts.
     public init(modelID: String, classes: [String], hashing: FeatureHashing, linear: LinearWeights,
                 forest: RandomForest? = nil, linearShare: Double = 1, temperature: Double = 1, threshold: Double = 0.5,
-                agreementThreshold: Double? = nil, info: [String: String] = [:], taxonomy: Taxonomy? = nil) {
+                agreementThreshold: Double? = nil, storedTerm: StoredTermEvidence? = nil, info: [String: String] = [:],
+                taxonomy: Taxonomy? = nil) {
         self.modelID = modelID
         self.classes = classes
         self.hashing = hashing
@@ -46,6 +51,7 @@ public struct BodyPartModel: Sendable {
         self.temperature = temperature
         self.threshold = threshold
         self.agreementThreshold = agreementThreshold
+        self.storedTerm = storedTerm
         self.info = info
         self.taxonomy = taxonomy
     }
@@ -76,6 +82,8 @@ public struct Predictor: Sendable {
     let groups: [[Int]]
     /// Per model class, its index among the taxonomy's classes (−1: none).
     let taxonomyIndex: [Int]
+    /// Containing classes, for coarser answers.
+    let hierarchy: Hierarchy
     /// Number of evidence items reported (0 skips evidence for speed).
     public var evidenceCount = 5
 
@@ -89,6 +97,7 @@ public struct Predictor: Sendable {
         groups = Self.equivalenceGroups(model)
         taxonomyIndex = model.classes.map { c in extractor.classIndex[c].map(Int.init) ?? -1 }
         modelIndex = extractor.modelIndex(of: model.classes)
+        hierarchy = Hierarchy(classes: model.classes, taxonomy: model.taxonomy)
     }
 
     /// The unambiguous rule match of the description fields of the series last extracted, as a
@@ -197,24 +206,35 @@ public struct Predictor: Sendable {
         return dense
     }
 
-    /// Predicts the body part of one series.
+    /// Predicts the body part of one series: the model's answer at its thresholds, else the
+    /// stored BodyPartExamined when nothing contradicts it (``StoredTermEvidence``).
     public mutating func predict(_ series: SeriesMetadata) -> Prediction {
         _ = probabilities(series)
-        let (best, confidence) = Self.decide(scores, groups: groups)
+        var (best, confidence) = Self.decide(scores, groups: groups)
         var second = -1, third = -1
         for k in scores.indices where k != best {
             if second < 0 || scores[k] > scores[second] { third = second; second = k }
             else if third < 0 || scores[k] > scores[third] { third = k }
         }
-        let abstained = !accepts(best, confidence: confidence)
+        var abstained = !accepts(best, confidence: confidence)
         var alternatives: [Prediction.Alternative] = []
         for k in [second, third] where k >= 0 {
             alternatives.append(.init(bodyPart: model.classes[k], confidence: Double(scores[k])))
         }
         let evidence = evidenceCount > 0 && second >= 0 ? self.evidence(best, second) : []
+        var basis = Prediction.Basis.model
+        var precision = Prediction.Precision.exact
+        if abstained, let t = model.coarserThreshold, let (a, mass) = hierarchy.coarser(scores, best: best, threshold: t) {
+            (best, confidence, abstained, precision) = (a, mass, false, .coarser)
+        }
+        if model.storedTerm != nil, let (k, c) = storedTermAnswer(series, best: best, accepted: !abstained) {
+            if abstained || c > confidence { (best, confidence, precision) = (k, c, .exact) }
+            abstained = false
+            basis = .storedTerm
+        }
         return Prediction(bodyPart: abstained ? nil : model.classes[best], topClass: model.classes[best],
                           confidence: confidence, abstained: abstained, alternatives: alternatives,
-                          evidence: evidence, modelID: model.modelID)
+                          evidence: evidence, modelID: model.modelID, basis: basis, precision: precision)
     }
 
     /// The (field, term) pairs whose linear weights favour `top` over `runnerUp` most.

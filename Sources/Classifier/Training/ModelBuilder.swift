@@ -61,6 +61,10 @@ public struct ModelBuilder: Sendable {
     public var mainThresholdOnTrusted = false
     /// Lowest agreement threshold allowed (the model's top class must still hold this much).
     public var agreementFloor = 0.5
+    /// Fit a threshold for answers by a containing class (``Hierarchy``).
+    public var coarserAnswers = false
+    /// Fit and use the stored BodyPartExamined as evidence (``StoredTermEvidence``).
+    public var storedTermEvidence = false
     /// Series without a label (IDC rows whose BodyPartExamined names no class), for distant
     /// supervision; those of calibration groups are never used.
     public var unlabelled: [TrainingExample] = []
@@ -241,11 +245,13 @@ public struct ModelBuilder: Sendable {
         var logits: [[Float]] = []
         var ruleClass: [Int] = []
         var examples: [TrainingExample] = []
+        var stored = StoredTermData()
 
         mutating func append(_ other: CalibrationData) {
             logits += other.logits
             ruleClass += other.ruleClass
             examples += other.examples
+            stored.append(other.stored)
         }
     }
 
@@ -258,6 +264,7 @@ public struct ModelBuilder: Sendable {
             data.ruleClass.append(predictor.unambiguousRuleClass())
         }
         data.examples = examples
+        if storedTermEvidence { data.stored = Self.storedTermData(&predictor, examples) }
         return data
     }
 
@@ -284,9 +291,11 @@ public struct ModelBuilder: Sendable {
         }
         let groups = Predictor.equivalenceGroups(model)
         var confidences: [Double] = [], correct: [Bool] = [], agrees: [Bool] = []
+        var coarser: [(Int, Double)?] = []
         for (i, var zi) in logits.enumerated() {
             Calibration.softmax(&zi, temperature: Float(model.temperature))
             let (best, confidence) = Predictor.decide(zi, groups: groups)
+            coarser.append(predictor.hierarchy.bestCoarser(zi, best: best))
             confidences.append(confidence)
             correct.append(taxonomy.areEquivalent(model.classes[best], calibration[i].label))
             agrees.append(predictor.agrees(best, ruleClass: ruleClass[i]))
@@ -319,6 +328,40 @@ public struct ModelBuilder: Sendable {
             return String(format: "n=%d coverage %.1f%% acc(answered) %.1f%% wrong %.1f%%", rows.count,
                           100 * Double(answered) / n, 100 * Double(right) / Double(max(answered, 1)),
                           100 * Double(answered - right) / n)
+        }
+        model.coarserThreshold = nil
+        if coarserAnswers {
+            // Candidates: series answered neither at the main nor at the agreement point.
+            let open = fit.filter { i in
+                !(confidences[i] >= model.threshold || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i])
+                    && coarser[i] != nil
+            }
+            if !open.isEmpty {
+                let rate = 0.005 * Double(fit.count) / Double(open.count)
+                let t = Calibration.threshold(confidences: open.map { coarser[$0]!.1 },
+                                              correct: open.map { taxonomy.areEquivalent(model.classes[coarser[$0]!.0], calibration[$0].label) },
+                                              maxWrongRate: rate)
+                let taken = open.filter { coarser[$0]!.1 >= t }
+                let right = taken.filter { taxonomy.areEquivalent(model.classes[coarser[$0]!.0], calibration[$0].label) }.count
+                if t < 1, !taken.isEmpty, Double(right) >= 0.97 * Double(taken.count) {
+                    model.coarserThreshold = max(t, model.threshold)
+                    progress(String(format: "coarser answers from mass %.3f: %d more held-out series answered, %d right", model.coarserThreshold!,
+                                    taken.count, right))
+                } else {
+                    progress("coarser answers: none reach 97 % strict accuracy out of fold; not given")
+                }
+            }
+        }
+        model.storedTerm = nil
+        if storedTermEvidence, data.stored.storedClass.count == calibration.count {
+            let fitRows = Array(calibration.indices.filter { trusted[$0] && calibration[$0].label != "" })
+            let sub = StoredTermData(storedClass: fitRows.map { data.stored.storedClass[$0] },
+                                     ruleClasses: fitRows.map { data.stored.ruleClasses[$0] })
+            let (evidence, figures) = fitStoredTerm(model, hidden: fitRows.map { logits[$0] }, examples: fitRows.map { calibration[$0] },
+                                                    data: sub, taxonomy: taxonomy)
+            model.storedTerm = evidence
+            model.info["storedTermFigures"] = figures
+            progress("stored BodyPartExamined as evidence: " + figures + (evidence == nil ? "; not used" : ""))
         }
         let all = Array(calibration.indices), trustedRows = calibration.indices.filter { trusted[$0] }
         model.info["calibrationTrusted"] = String(trustedRows.count)

@@ -77,12 +77,17 @@ public struct GroupedCrossValidation: Sendable {
 
     /// Runs all folds; returns the pooled reports, the test examples in evaluation order and the
     /// model's and the rules' predictions for them per condition.
+    /// `apart` are tested by the model of their group's fold but never trained on (phantoms
+    /// whose header names a region); they are appended to `tested` and the predictions, after
+    /// the examples, and left out of the reports.
     public func runDetailed(examples: [TrainingExample], extra: [TrainingExample], taxonomy: Taxonomy,
-                            conditions: [BPECondition] = BPECondition.standard,
+                            conditions: [BPECondition] = BPECondition.standard, apart: [TrainingExample] = [],
                             progress: (String) -> Void = { _ in })
         -> (reports: [EvaluationReport], tested: [TrainingExample], predictions: [[Prediction]], rules: [[Prediction]])
     {
         var tested: [TrainingExample] = []
+        var apartTested: [TrainingExample] = []
+        var apartModel = [[Prediction]](repeating: [], count: conditions.count), apartRules = apartModel
         let fold = assign(examples)
         let evaluator = Evaluator(taxonomy: taxonomy)
         var labels: [String] = []
@@ -98,10 +103,15 @@ public struct GroupedCrossValidation: Sendable {
             let m = b.build(examples: train, extra: extra, taxonomy: taxonomy, progress: progress)
             labels += test.map(\.label)
             tested += test
+            let testApart = apart.filter { fold[$0.group] == f }
+            apartTested += testApart
             for (c, condition) in conditions.enumerated() {
                 let (pm, pr) = evaluator.predictions(model: m, examples: test, condition: condition)
                 model[c] += pm
                 rules[c] += pr
+                let (am, ar) = evaluator.predictions(model: m, examples: testApart, condition: condition)
+                apartModel[c] += am
+                apartRules[c] += ar
             }
             let fr = EvaluationReport(name: "fold \(f + 1) hidden", labels: test.map(\.label),
                                       predictions: evaluator.predictions(model: m, examples: test, condition: .hidden).model,
@@ -113,6 +123,6 @@ public struct GroupedCrossValidation: Sendable {
             out.append(EvaluationReport(name: "model \(condition)", labels: labels, predictions: model[c], taxonomy: taxonomy))
             out.append(EvaluationReport(name: "rules \(condition)", labels: labels, predictions: rules[c], taxonomy: taxonomy))
         }
-        return (out, tested, model, rules)
+        return (out, tested + apartTested, zip(model, apartModel).map { $0 + $1 }, zip(rules, apartRules).map { $0 + $1 })
     }
 }

@@ -26,11 +26,11 @@ public enum ModelFile {
     /// First 8 bytes of every model file.
     public static let magic: [UInt8] = Array("BPMODEL\u{0}".utf8)
     /// Current format version (2: header key `agreementThreshold`; 3: `sharedEvidence`,
-    /// `sharedWeights`).
-    public static let version: UInt32 = 3
+    /// `sharedWeights`; 4: `storedTerm`).
+    public static let version: UInt32 = 4
     /// Versions this build reads (version 1 files have no agreement threshold, version 1–2 files
     /// no shared evidence weights).
-    public static let readableVersions: ClosedRange<UInt32> = 1...3
+    public static let readableVersions: ClosedRange<UInt32> = 1...4
 
     /// The JSON header.
     struct Header: Codable {
@@ -40,6 +40,10 @@ public enum ModelFile {
         var temperature: Double
         var threshold: Double
         var agreementThreshold: Double?
+        /// The stored term as evidence, version 4.
+        var storedTerm: StoredTermEvidence?
+        /// Threshold of coarser answers, version 4.
+        var coarserThreshold: Double?
         var linearShare: Double
         var info: [String: String]
         var linearOffset: Int
@@ -72,7 +76,8 @@ public enum ModelFile {
         let forest = model.forest?.encoded() ?? Data()
         var header = Header(modelID: model.modelID, classes: model.classes, hashing: model.hashing,
                             temperature: model.temperature, threshold: model.threshold,
-                            agreementThreshold: model.agreementThreshold, linearShare: model.linearShare,
+                            agreementThreshold: model.agreementThreshold, storedTerm: model.storedTerm,
+                            coarserThreshold: model.coarserThreshold, linearShare: model.linearShare,
                             info: model.info, linearOffset: 0, linearEncoding: "int8-per-class-scale",
                             forestOffset: nil, forestLength: nil,
                             sharedEvidence: model.linear.shared.isEmpty ? nil : SharedEvidence.names,
@@ -134,11 +139,13 @@ public enum ModelFile {
             guard data.count >= fo + fl else { throw ModelFileError.corrupt(path, "truncated forest") }
             forest = try RandomForest(encoded: data.subdata(in: fo..<(fo + fl)), path: path)
         }
-        return BodyPartModel(modelID: header.modelID, classes: header.classes, hashing: header.hashing,
+        var model = BodyPartModel(modelID: header.modelID, classes: header.classes, hashing: header.hashing,
                              linear: LinearWeights(classCount: c, buckets: buckets, weights: weights, bias: bias, shared: shared),
                              forest: forest, linearShare: header.linearShare, temperature: header.temperature,
                              threshold: header.threshold, agreementThreshold: v >= 2 ? header.agreementThreshold : nil,
-                             info: header.info)
+                             storedTerm: v >= 4 ? header.storedTerm : nil, info: header.info)
+        model.coarserThreshold = v >= 4 ? header.coarserThreshold : nil
+        return model
     }
 
     /// `bp-meta-YYYY.MM-<8 hex>`: the date and a hash of the quantized weights and classes.

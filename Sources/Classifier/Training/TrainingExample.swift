@@ -9,8 +9,13 @@ public struct TrainingExample: Sendable {
     public var label: String
     /// Source group (IDC collection, "radlex", a site) for grouped splits.
     public var group: String
-    /// Series identifier, when known.
+    /// Series identifier, when known (a trusted-label kind: its id).
     public var seriesInstanceUID: String
+    /// How many series this example stands for (a trusted-label kind: its IDC series), for
+    /// figures weighted by series.
+    public var seriesCount = 1
+    /// Whether the series' own header supports the label (`yes`, `partial`, `no`; empty: not said).
+    public var textSupport = ""
 
     /// Creates an example.
     public init(metadata: SeriesMetadata, label: String, group: String, seriesInstanceUID: String = "") {

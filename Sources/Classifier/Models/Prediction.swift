@@ -32,10 +32,33 @@ public struct Prediction: Sendable, Hashable, Codable {
     public var evidence: [Evidence]
     /// Identifier of the model that answered.
     public var modelID: String
+    /// What gave the answer.
+    public var basis: Basis = .model
+    /// Whether the answer is the most probable class itself or a class containing it.
+    public var precision: Precision = .exact
+
+    /// What gave an answer.
+    public enum Basis: String, Sendable, Hashable, Codable {
+        /// The model's probabilities at its thresholds.
+        case model
+        /// The stored BodyPartExamined, not contradicted by the header (``StoredTermEvidence``).
+        case storedTerm
+        /// The series' study (``StudyContext``).
+        case study
+    }
+
+    /// How an answer relates to the most probable class.
+    public enum Precision: String, Sendable, Hashable, Codable {
+        /// The most probable class (or its equivalent).
+        case exact
+        /// A class containing it, whose mass with its parts reached the threshold.
+        case coarser
+    }
 
     /// Creates a prediction.
     public init(bodyPart: String?, topClass: String, confidence: Double, abstained: Bool,
-                alternatives: [Alternative], evidence: [Evidence], modelID: String) {
+                alternatives: [Alternative], evidence: [Evidence], modelID: String, basis: Basis = .model,
+                precision: Precision = .exact) {
         self.bodyPart = bodyPart
         self.topClass = topClass
         self.confidence = confidence
@@ -43,5 +66,7 @@ public struct Prediction: Sendable, Hashable, Codable {
         self.alternatives = alternatives
         self.evidence = evidence
         self.modelID = modelID
+        self.basis = basis
+        self.precision = precision
     }
 }
