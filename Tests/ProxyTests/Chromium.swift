@@ -8,7 +8,7 @@ enum Chromium {
     struct Page {
         /// The DOM after loading, serialised (`--dump-dom`).
         let dom: String
-        /// Messages the page logged to its console (errors, failed loads), from `--enable-logging=stderr`.
+        /// Messages the page logged to its console, from `--enable-logging=stderr` (lines `INFO:CONSOLE:N] "text", source: URL`).
         let consoleMessages: [String]
     }
 
@@ -18,7 +18,7 @@ enum Chromium {
             "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--user-data-dir=\(profile.path)",
             "--enable-logging=stderr", "--v=0", "--dump-dom", url,
         ])
-        let messages = output.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE(") }.map(String.init)
+        let messages = output.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }.map(String.init)
         return Page(dom: output.stdout, consoleMessages: messages)
     }
 

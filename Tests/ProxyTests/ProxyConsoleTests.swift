@@ -70,6 +70,9 @@ import Testing
         #expect(Chromium.count("associations-open", in: overview.dom) == 0)
         #expect(overview.dom.contains("quarantined"), "the last errors name the quarantine")
         #expect(overview.consoleMessages.isEmpty, "\(overview.consoleMessages)")
+        for marker in ["<script", "<link", " src=", "http://", "https://"] {
+            #expect(!overview.dom.contains(marker), "no script, no external resource: \(marker)")
+        }
 
         // The queue page: two quarantined objects, each with its forms and the caller's CSRF token.
         let queues = try Chromium.load(userURL + "/queues", profile: profile)
@@ -198,6 +201,12 @@ import Testing
         let metrics = try HTTP.request(base + "/metrics")
         #expect(metrics.status == 200 && metrics.body.contains("bodypart_proxy_received_total 0"))
         #expect(try HTTP.request(base + "/nothing-here").status == 404)
+        // Loopback by default: the machine's other addresses are not served.
+        let addresses = (try? TestEnvironment.run("/usr/bin/hostname", ["-I"]).stdout) ?? ""
+        for address in addresses.split(separator: " ").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        where !address.isEmpty && !address.contains(":") {
+            #expect(try HTTP.request("http://\(address):\(consolePort)/healthz").status == 0, "\(address) must not answer")
+        }
         proxy.stop()
         #expect(!Peers.isListening(consolePort), "the console port closes with the proxy")
     }
