@@ -209,6 +209,7 @@ import Testing
         }
         proxy.stop()
         #expect(!Peers.isListening(consolePort), "the console port closes with the proxy")
+        #expect(!proxy.output.contains("error"), "a clean stop logs no error: \(proxy.output)")
     }
 
     /// The element id of the test destination's folder.

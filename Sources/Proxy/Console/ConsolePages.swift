@@ -108,7 +108,8 @@ struct ConsolePages: Sendable {
     static let css = """
         nav{display:flex;gap:1.2em;border-bottom:1px solid #ddd;padding-bottom:.5em}nav a[aria-current]{font-weight:700}
         nav .who{margin-left:auto;color:#777}.notice{background:#eef6ee;border:1px solid #9c9;padding:.4em .8em}
-        form.inline{display:inline}button{font:inherit;cursor:pointer}table.figures th{font-weight:400}
+        body{max-width:1400px}form.inline{display:inline}button{font:inherit;cursor:pointer;white-space:nowrap}
+        table.reviews td form.inline{display:block;margin:.15em 0;white-space:nowrap}table.figures th{font-weight:400}
         form.search{display:flex;gap:.6em;flex-wrap:wrap;align-items:end}form.search label{display:flex;flex-direction:column;font-size:.85em}
         """
 }

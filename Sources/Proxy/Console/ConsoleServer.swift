@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// The proxy's HTTP server (Hummingbird): `/metrics` and `/healthz` for
@@ -17,6 +18,7 @@ final class ConsoleServer: @unchecked Sendable {
     private let routes: ConsoleRoutes
     private let logger: Logger
     private var task: Task<Void, Never>?
+    private var group: ServiceGroup?
     private let finished = DispatchSemaphore(value: 0)
 
     init(address: String, port: UInt16, routes: ConsoleRoutes, logger: Logger) {
@@ -38,14 +40,19 @@ final class ConsoleServer: @unchecked Sendable {
             onServerRunning: { _ in ready.signal() },
             logger: quiet)
         let finished = finished
+        // Our own group, without signal handlers (the proxy handles SIGTERM), so that stop() can
+        // shut the server down gracefully instead of cancelling it.
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: quiet))
+        self.group = group
         task = Task {
-            do { try await app.run() } catch { failure.reason.withLock { $0 = "\(error)" } }
+            do { try await group.run() } catch { failure.reason.withLock { $0 = "\(error)" } }
             ready.signal()
             finished.signal()
         }
         ready.wait()
         if let reason = failure.reason.withLock({ $0 }) {
             task = nil
+            self.group = nil
             throw .listen(port: port, detail: "console on \(address): \(reason)")
         }
     }
@@ -55,11 +62,12 @@ final class ConsoleServer: @unchecked Sendable {
         let reason = Mutex<String?>(nil)
     }
 
-    /// Stops serving (requests in progress are cut) and closes the port.
+    /// Stops accepting, lets requests in progress finish, closes the port.
     func stop() {
-        guard let task else { return }
-        task.cancel()
+        guard task != nil, let group else { return }
+        Task { await group.triggerGracefulShutdown() }
         finished.wait()
-        self.task = nil
+        task = nil
+        self.group = nil
     }
 }
