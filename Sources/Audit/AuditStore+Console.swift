@@ -5,7 +5,9 @@ extension AuditStore {
     /// The newest decisions that match `filter`, newest first, at most
     /// `limit` after skipping `offset` (pages of a search). Reads by the
     /// primary key backwards, so a page costs the same with 100,000 rows.
-    public func recentDecisions(filter: DecisionFilter, limit: Int, offset: Int = 0) throws(AuditError) -> [DecisionRecord] {
+    public func recentDecisions(filter: DecisionFilter, limit: Int, offset: Int = 0) throws(AuditError)
+        -> [DecisionRecord]
+    {
         try read { db in try Self.request(filter).order(Column("id").desc).limit(limit, offset: offset).fetchAll(db) }
     }
 

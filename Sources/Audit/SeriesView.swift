@@ -14,16 +14,25 @@ public enum SeriesView {
 
     /// Appends `<section class="series">` for `decision` with its `changes`,
     /// ending with a link `back` (href, text) when given.
-    public static func draw(_ page: inout HTMLPage, decision: DecisionRecord, changes: [ChangeRecord],
-                            back: (href: String, text: String)? = nil) {
-        page.raw("<section class=\"series\" id=\"\(anchor(decision))\" data-decision=\"\(HTMLPage.escape(decision.decision))\"><h3>")
+    public static func draw(
+        _ page: inout HTMLPage, decision: DecisionRecord, changes: [ChangeRecord],
+        back: (href: String, text: String)? = nil
+    ) {
+        page.raw(
+            "<section class=\"series\" id=\"\(anchor(decision))\" data-decision=\"\(HTMLPage.escape(decision.decision))\"><h3>"
+        )
         page.text(decision.seriesInstanceUID)
         page.raw("</h3><dl>")
         let fields: [(String, String)] = [
-            ("Study", decision.studyInstanceUID), ("Run", String(decision.runID)), ("Modality", decision.modality ?? "-"),
+            ("Study", decision.studyInstanceUID), ("Run", String(decision.runID)),
+            ("Modality", decision.modality ?? "-"),
             ("Decision", decision.decision), ("Reason", decision.reason),
-            ("Predicted", decision.predictedBodyPart ?? "-"), ("Confidence", String(format: "%.3f", decision.confidence)),
-            ("BodyPartExamined", "\(decision.currentBodyPartExamined ?? "(missing)") → \(decision.newBodyPartExamined ?? "unchanged")"),
+            ("Predicted", decision.predictedBodyPart ?? "-"),
+            ("Confidence", String(format: "%.3f", decision.confidence)),
+            (
+                "BodyPartExamined",
+                "\(decision.currentBodyPartExamined ?? "(missing)") → \(decision.newBodyPartExamined ?? "unchanged")"
+            ),
             ("Files", String(decision.files)), ("Recorded", AuditExport.timestamp(decision.createdAt)),
         ]
         for (term, value) in fields {
@@ -44,12 +53,16 @@ public enum SeriesView {
         page.raw("</h4>")
         if !changes.isEmpty {
             page.raw("<table><thead><tr>")
-            for head in ["SOPInstanceUID", "tag", "keyword", "old", "new", "reason", "output"] { page.element("th", head) }
+            for head in ["SOPInstanceUID", "tag", "keyword", "old", "new", "reason", "output"] {
+                page.element("th", head)
+            }
             page.raw("</tr></thead><tbody>")
             for change in changes.prefix(changeLimit) {
                 page.raw("<tr>")
-                for text in [change.sopInstanceUID, change.tag, change.keyword, change.oldValue ?? "(absent)",
-                             change.newValue ?? "(removed)", change.reason, change.outputPath] {
+                for text in [
+                    change.sopInstanceUID, change.tag, change.keyword, change.oldValue ?? "(absent)",
+                    change.newValue ?? "(removed)", change.reason, change.outputPath,
+                ] {
                     page.element("td", text)
                 }
                 page.raw("</tr>")

@@ -8,8 +8,9 @@ extension Spool {
     /// The quarantined object of `destination` named `fileName`, or nil.
     public func quarantinedEntry(named fileName: String, for destination: Destination) -> SpoolEntry? {
         guard !fileName.contains("/"), fileName != "..",
-              let entry = SpoolEntry(fileName: fileName, arrival: Date()),
-              access(quarantine(destination) + "/" + fileName, F_OK) == 0 else { return nil }
+            let entry = SpoolEntry(fileName: fileName, arrival: Date()),
+            access(quarantine(destination) + "/" + fileName, F_OK) == 0
+        else { return nil }
         return entry
     }
 

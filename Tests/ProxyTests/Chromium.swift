@@ -14,10 +14,12 @@ enum Chromium {
 
     /// Loads `url` (credentials may sit in it: `http://user:password@127.0.0.1:PORT/`) and returns its DOM.
     static func load(_ url: String, profile: URL) throws -> Page {
-        let output = try TestEnvironment.run(Peers.tool("chromium"), [
-            "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--user-data-dir=\(profile.path)",
-            "--enable-logging=stderr", "--v=0", "--dump-dom", url,
-        ])
+        let output = try TestEnvironment.run(
+            Peers.tool("chromium"),
+            [
+                "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--user-data-dir=\(profile.path)",
+                "--enable-logging=stderr", "--v=0", "--dump-dom", url,
+            ])
         let messages = output.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }.map(String.init)
         return Page(dom: output.stdout, consoleMessages: messages)
     }
@@ -45,8 +47,10 @@ enum HTTP {
         let location: String?
     }
 
-    static func request(_ url: String, method: String = "GET", form: [(String, String)] = [], headers: [String] = [],
-                        user: String? = nil) throws -> Reply {
+    static func request(
+        _ url: String, method: String = "GET", form: [(String, String)] = [], headers: [String] = [],
+        user: String? = nil
+    ) throws -> Reply {
         var arguments = ["-s", "-X", method, "-o", "-", "-D", "/dev/stderr", "-w", "\n%{http_code}"]
         if let user { arguments += ["-u", user] }
         for header in headers { arguments += ["-H", header] }

@@ -16,7 +16,8 @@ struct ConsoleConfigurationTests {
     static let hash = String(repeating: "ab", count: 32)
 
     @Test func consoleSectionSetsAddressPortAndCredentials() throws {
-        let configuration = try Self.load("""
+        let configuration = try Self.load(
+            """
             destinations: [PACS@127.0.0.1:104]
             console:
               listen: 0.0.0.0

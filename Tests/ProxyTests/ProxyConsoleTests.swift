@@ -31,7 +31,8 @@ import Testing
         let (scpPort, proxyPort, consolePort) = (Peers.freePort(), Peers.freePort(), Peers.freePort())
         let received = folder.appendingPathComponent("recv")
         // Uncompressed only: the two JPEG objects can never go and end in quarantine.
-        var scp = try Peers.storescp(into: received, port: scpPort, acceptAll: false, log: folder.appendingPathComponent("scp.log"))
+        var scp = try Peers.storescp(
+            into: received, port: scpPort, acceptAll: false, log: folder.appendingPathComponent("scp.log"))
         var args = try Peers.arguments(folder, destinationPort: scpPort)
         args[args.count - 1] = try Peers.config(in: folder, Self.consoleYAML(port: consolePort))
         let proxy = try Peers.proxy(args, port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
@@ -43,9 +44,12 @@ import Testing
         #expect(Peers.successes(try Peers.storescu(plain, port: proxyPort)) == 2)
         let base = "http://127.0.0.1:\(consolePort)"
         let admin = "admin:\(Self.password)"
-        #expect(Peers.waitUntil(30) {
-            (try? HTTP.request(base + "/queues", user: admin).body).flatMap { Chromium.count("quarantined-\(Self.folderID(scpPort))", in: $0) } == 2
-        }, "\(proxy.output)")
+        #expect(
+            Peers.waitUntil(30) {
+                (try? HTTP.request(base + "/queues", user: admin).body).flatMap {
+                    Chromium.count("quarantined-\(Self.folderID(scpPort))", in: $0)
+                } == 2
+            }, "\(proxy.output)")
         #expect(Peers.waitUntil(30) { TestEnvironment.files(under: received).count == 2 })
 
         // Without a credential: 401 on every page and action; /metrics and /healthz stay open.
@@ -61,7 +65,8 @@ import Testing
 
         // The overview as a browser sees it.
         let profile = folder.appendingPathComponent("chromium")
-        let userURL = "http://admin:\(Self.password.replacingOccurrences(of: " ", with: "%20"))@127.0.0.1:\(consolePort)"
+        let userURL =
+            "http://admin:\(Self.password.replacingOccurrences(of: " ", with: "%20"))@127.0.0.1:\(consolePort)"
         let overview = try Chromium.load(userURL + "/", profile: profile)
         let id = Self.folderID(scpPort)
         #expect(Chromium.count("received", in: overview.dom) == 4, "\(overview.dom)")
@@ -79,40 +84,63 @@ import Testing
         #expect(queues.consoleMessages.isEmpty, "\(queues.consoleMessages)")
         #expect(Chromium.count("quarantined-\(id)", in: queues.dom) == 2)
         let csrf = try #require(Chromium.inputValue("csrf", in: queues.dom))
-        let names = queues.dom.components(separatedBy: "<tr data-name=\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+        let names = queues.dom.components(separatedBy: "<tr data-name=\"").dropFirst().compactMap {
+            $0.split(separator: "\"").first.map(String.init)
+        }
         #expect(names.count == 2)
         let destination = try #require(Chromium.inputValue("destination", in: queues.dom))
 
         // A POST without the token, with another's, or with a wrong one is refused and changes nothing.
         let retryURL = base + "/queues/retry"
-        #expect(try HTTP.request(retryURL, method: "POST", form: [("destination", destination), ("name", names[0])], user: admin).status == 403)
-        #expect(try HTTP.request(retryURL, method: "POST", form: [("csrf", String(repeating: "0", count: 64)),
-                                                                  ("destination", destination), ("name", names[0])], user: admin).status == 403)
-        #expect(try HTTP.request(retryURL, method: "POST", form: [("csrf", csrf), ("destination", destination), ("name", names[0])],
-                                 headers: ["Authorization: Bearer \(Self.token)"]).status == 403, "the token is admin's, not the script's")
+        #expect(
+            try HTTP.request(
+                retryURL, method: "POST", form: [("destination", destination), ("name", names[0])], user: admin
+            ).status == 403)
+        #expect(
+            try HTTP.request(
+                retryURL, method: "POST",
+                form: [
+                    ("csrf", String(repeating: "0", count: 64)),
+                    ("destination", destination), ("name", names[0]),
+                ], user: admin
+            ).status == 403)
+        #expect(
+            try HTTP.request(
+                retryURL, method: "POST", form: [("csrf", csrf), ("destination", destination), ("name", names[0])],
+                headers: ["Authorization: Bearer \(Self.token)"]
+            ).status == 403, "the token is admin's, not the script's")
         #expect(Chromium.count("quarantined-\(id)", in: try HTTP.request(base + "/queues", user: admin).body) == 2)
 
         // Retry from the page's form to a receiver that now takes JPEG: it arrives.
         scp.stop()
-        scp = try Peers.storescp(into: received, port: scpPort, acceptAll: true, log: folder.appendingPathComponent("scp2.log"))
+        scp = try Peers.storescp(
+            into: received, port: scpPort, acceptAll: true, log: folder.appendingPathComponent("scp2.log"))
         defer { scp.stop() }
-        let retried = try HTTP.request(retryURL, method: "POST", form: [("csrf", csrf), ("destination", destination), ("name", names[0])],
-                                       user: admin)
+        let retried = try HTTP.request(
+            retryURL, method: "POST", form: [("csrf", csrf), ("destination", destination), ("name", names[0])],
+            user: admin)
         #expect(retried.status == 303)
-        #expect(retried.location?.hasPrefix("/queues?notice=re-queued%201") == true, "\(String(describing: retried.location))")
+        #expect(
+            retried.location?.hasPrefix("/queues?notice=re-queued%201") == true,
+            "\(String(describing: retried.location))")
         #expect(Peers.waitUntil(60) { TestEnvironment.files(under: received).count == 3 }, "\(proxy.output)")
 
         // Discard asks first, then deletes the other one for good.
         let discardURL = base + "/queues/discard"
-        let ask = try HTTP.request(discardURL, method: "POST", form: [("csrf", csrf), ("destination", destination), ("name", names[1])],
-                                   user: admin)
+        let ask = try HTTP.request(
+            discardURL, method: "POST", form: [("csrf", csrf), ("destination", destination), ("name", names[1])],
+            user: admin)
         #expect(ask.status == 303)
         let confirm = try Chromium.load(userURL + (ask.location ?? "/"), profile: profile)
         #expect(confirm.dom.contains("Discard for good"), "\(confirm.dom)")
         #expect(Chromium.inputValue("confirm", in: confirm.dom) == "yes")
         #expect(Chromium.count("quarantined-\(id)", in: try HTTP.request(base + "/queues", user: admin).body) == 1)
-        let discarded = try HTTP.request(discardURL, method: "POST", form: [("csrf", csrf), ("destination", destination),
-                                                                            ("name", names[1]), ("confirm", "yes")], user: admin)
+        let discarded = try HTTP.request(
+            discardURL, method: "POST",
+            form: [
+                ("csrf", csrf), ("destination", destination),
+                ("name", names[1]), ("confirm", "yes"),
+            ], user: admin)
         #expect(discarded.status == 303)
         #expect(Chromium.count("quarantined-\(id)", in: try HTTP.request(base + "/queues", user: admin).body) == 0)
         Thread.sleep(forTimeInterval: 2)
@@ -133,8 +161,14 @@ import Testing
         proxy.stop()
         let audit = try AuditStore(path: folder.appendingPathComponent("audit.sqlite").path, readOnly: true)
         let errors = try audit.errors(runID: nil)
-        #expect(errors.contains { $0.kind == "console-retry" && $0.message.contains("user:admin") && $0.path.hasSuffix(names[0]) })
-        #expect(errors.contains { $0.kind == "discarded" && $0.message.contains("user:admin") && $0.path.hasSuffix(names[1]) })
+        #expect(
+            errors.contains {
+                $0.kind == "console-retry" && $0.message.contains("user:admin") && $0.path.hasSuffix(names[0])
+            })
+        #expect(
+            errors.contains {
+                $0.kind == "discarded" && $0.message.contains("user:admin") && $0.path.hasSuffix(names[1])
+            })
     }
 
     @Test func reviewVerdictsFromThePageAreAppendedToTheAudit() throws {
@@ -144,21 +178,30 @@ import Testing
         let series = ["1.2.826.0.1.3680043.10.1.1", "1.2.826.0.1.3680043.10.1.2"]
         do {
             let store = try AuditStore(path: auditPath)
-            let run = try store.startRun(RunRecord(jobKey: "clean:test", command: "clean", mode: "out", policyHash: "p",
-                                                   modelID: "m", host: "h"))
-            try store.append(decisions: [], changes: [], errors: [], progress: [], reviews: series.map {
-                ReviewRecord(seriesInstanceUID: $0, studyInstanceUID: "1.2.3", runID: run, modality: "CT", currentBodyPartExamined: "HEAD",
-                             metadataAnswer: "HEAD", metadataConfidence: 0.9, pixelAnswer: "CHEST", pixelConfidence: 0.8, pixelModel: "builtin")
-            })
+            let run = try store.startRun(
+                RunRecord(
+                    jobKey: "clean:test", command: "clean", mode: "out", policyHash: "p",
+                    modelID: "m", host: "h"))
+            try store.append(
+                decisions: [], changes: [], errors: [], progress: [],
+                reviews: series.map {
+                    ReviewRecord(
+                        seriesInstanceUID: $0, studyInstanceUID: "1.2.3", runID: run, modality: "CT",
+                        currentBodyPartExamined: "HEAD",
+                        metadataAnswer: "HEAD", metadataConfidence: 0.9, pixelAnswer: "CHEST", pixelConfidence: 0.8,
+                        pixelModel: "builtin")
+                })
         }
         let (scpPort, proxyPort, consolePort) = (Peers.freePort(), Peers.freePort(), Peers.freePort())
-        let scp = try Peers.storescp(into: folder.appendingPathComponent("recv"), port: scpPort, log: folder.appendingPathComponent("scp.log"))
+        let scp = try Peers.storescp(
+            into: folder.appendingPathComponent("recv"), port: scpPort, log: folder.appendingPathComponent("scp.log"))
         defer { scp.stop() }
         var args = try Peers.arguments(folder, destinationPort: scpPort)
         args[args.count - 1] = try Peers.config(in: folder, Self.consoleYAML(port: consolePort))
         let proxy = try Peers.proxy(args, port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
         defer { proxy.stop() }
-        let userURL = "http://admin:\(Self.password.replacingOccurrences(of: " ", with: "%20"))@127.0.0.1:\(consolePort)"
+        let userURL =
+            "http://admin:\(Self.password.replacingOccurrences(of: " ", with: "%20"))@127.0.0.1:\(consolePort)"
         let profile = folder.appendingPathComponent("chromium")
         let page = try Chromium.load(userURL + "/reviews", profile: profile)
         #expect(page.consoleMessages.isEmpty, "\(page.consoleMessages)")
@@ -166,13 +209,29 @@ import Testing
         #expect(page.dom.contains("CHEST (0.80)") && page.dom.contains("HEAD (0.90)"), "both answers")
         let csrf = try #require(Chromium.inputValue("csrf", in: page.dom))
         let url = "http://127.0.0.1:\(consolePort)/reviews/verdict", admin = "admin:\(Self.password)"
-        #expect(try HTTP.request(url, method: "POST", form: [("series", series[0]), ("action", "accept")], user: admin).status == 403)
-        #expect(try HTTP.request(url, method: "POST", form: [("csrf", csrf), ("series", series[0]), ("action", "accept")], user: admin).status == 303)
-        let refused = try HTTP.request(url, method: "POST", form: [("csrf", csrf), ("series", series[1]), ("action", "relabel"),
-                                                                  ("label", "NOSE-TIP")], user: admin)
-        #expect(refused.location?.contains("not%20a%20defined%20term") == true, "\(String(describing: refused.location))")
-        #expect(try HTTP.request(url, method: "POST", form: [("csrf", csrf), ("series", series[1]), ("action", "relabel"),
-                                                             ("label", "abdomen"), ("note", "checked")], user: admin).status == 303)
+        #expect(
+            try HTTP.request(url, method: "POST", form: [("series", series[0]), ("action", "accept")], user: admin)
+                .status == 403)
+        #expect(
+            try HTTP.request(
+                url, method: "POST", form: [("csrf", csrf), ("series", series[0]), ("action", "accept")], user: admin
+            ).status == 303)
+        let refused = try HTTP.request(
+            url, method: "POST",
+            form: [
+                ("csrf", csrf), ("series", series[1]), ("action", "relabel"),
+                ("label", "NOSE-TIP"),
+            ], user: admin)
+        #expect(
+            refused.location?.contains("not%20a%20defined%20term") == true, "\(String(describing: refused.location))")
+        #expect(
+            try HTTP.request(
+                url, method: "POST",
+                form: [
+                    ("csrf", csrf), ("series", series[1]), ("action", "relabel"),
+                    ("label", "abdomen"), ("note", "checked"),
+                ], user: admin
+            ).status == 303)
         #expect(Chromium.count("reviews-open", in: try Chromium.load(userURL + "/reviews", profile: profile).dom) == 0)
         let store = try AuditStore(path: auditPath, readOnly: true)
         let first = try #require(try store.reviews(series: series[0]).last)
@@ -185,10 +244,12 @@ import Testing
         let folder = try TestEnvironment.temporaryFolder("proxy-console-off")
         defer { TestEnvironment.remove(folder) }
         let (scpPort, proxyPort, consolePort) = (Peers.freePort(), Peers.freePort(), Peers.freePort())
-        let scp = try Peers.storescp(into: folder.appendingPathComponent("recv"), port: scpPort, log: folder.appendingPathComponent("scp.log"))
+        let scp = try Peers.storescp(
+            into: folder.appendingPathComponent("recv"), port: scpPort, log: folder.appendingPathComponent("scp.log"))
         defer { scp.stop() }
-        let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort, extra: ["--metrics-port", "\(consolePort)"]),
-                                    port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
+        let proxy = try Peers.proxy(
+            try Peers.arguments(folder, destinationPort: scpPort, extra: ["--metrics-port", "\(consolePort)"]),
+            port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
         defer { proxy.stop() }
         let base = "http://127.0.0.1:\(consolePort)"
         #expect(Peers.waitUntil(10) { (try? HTTP.request(base + "/healthz").status) == 200 }, "\(proxy.output)")
@@ -205,7 +266,8 @@ import Testing
         let addresses = (try? TestEnvironment.run("/usr/bin/hostname", ["-I"]).stdout) ?? ""
         for address in addresses.split(separator: " ").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) })
         where !address.isEmpty && !address.contains(":") {
-            #expect(try HTTP.request("http://\(address):\(consolePort)/healthz").status == 0, "\(address) must not answer")
+            #expect(
+                try HTTP.request("http://\(address):\(consolePort)/healthz").status == 0, "\(address) must not answer")
         }
         proxy.stop()
         #expect(!Peers.isListening(consolePort), "the console port closes with the proxy")

@@ -29,10 +29,12 @@ struct ConsoleActions: Sendable {
         for forwarder in service.forwarders where forwarder.destination == destination {
             forwarder.merge(spool.pending(for: destination).filter(forwarder.takes))
         }
-        service.audit.enqueue(errors: names.map {
-            ErrorRecord(runID: service.audit.runID, path: "spool:\(destination.folderName)/\($0)", kind: "console-retry",
-                        message: "re-queued for \(destination) from the console by \(identity)")
-        })
+        service.audit.enqueue(
+            errors: names.map {
+                ErrorRecord(
+                    runID: service.audit.runID, path: "spool:\(destination.folderName)/\($0)", kind: "console-retry",
+                    message: "re-queued for \(destination) from the console by \(identity)")
+            })
         return Self.back("/queues", "re-queued \(names.count) object(s) for \(destination)")
     }
 
@@ -47,12 +49,17 @@ struct ConsoleActions: Sendable {
         guard form["confirm"] == "yes" else {
             return "/queues/discard?destination=\(Self.encode(destination.folderName))&name=\(Self.encode(name))"
         }
-        let reason = service.spool.quarantined(for: destination).first { $0.entry == entry }?.note?.reason ?? "(no note)"
+        let reason =
+            service.spool.quarantined(for: destination).first { $0.entry == entry }?.note?.reason ?? "(no note)"
         try service.spool.discard(entry, for: destination)
-        service.audit.enqueue(errors: [ErrorRecord(
-            runID: service.audit.runID, path: "spool:\(destination.folderName)/\(entry.fileName)", kind: "discarded",
-            message: "discarded from the console by \(identity): SOP Instance \(entry.sopInstanceUID) of series "
-                + "\(entry.seriesInstanceUID) will not be delivered to \(destination) (it was quarantined: \(reason))")])
+        service.audit.enqueue(errors: [
+            ErrorRecord(
+                runID: service.audit.runID, path: "spool:\(destination.folderName)/\(entry.fileName)",
+                kind: "discarded",
+                message: "discarded from the console by \(identity): SOP Instance \(entry.sopInstanceUID) of series "
+                    + "\(entry.seriesInstanceUID) will not be delivered to \(destination) (it was quarantined: \(reason))"
+            )
+        ])
         return Self.back("/queues", "discarded \(entry.fileName) for \(destination)")
     }
 
@@ -71,7 +78,9 @@ struct ConsoleActions: Sendable {
         case "relabel":
             let asked = (form["label"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
             guard let term = service.enricher.taxonomy.term(asked) else {
-                return Self.back("/reviews", "'\(asked)' is not a defined term of Rules/body-parts.yaml (CHEST, HEAD, ABDOMENPELVIS…)")
+                return Self.back(
+                    "/reviews",
+                    "'\(asked)' is not a defined term of Rules/body-parts.yaml (CHEST, HEAD, ABDOMENPELVIS…)")
             }
             (status, label) = ("relabelled", term.definedTerm)
         default:

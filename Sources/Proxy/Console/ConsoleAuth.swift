@@ -30,7 +30,8 @@ struct ConsoleAuth: Sendable {
             return ConsoleAuth.same(SHA256.hex(parts[1].trimmingCharacters(in: .whitespaces)), expected) ? "token" : nil
         case "basic":
             guard let data = Data(base64Encoded: parts[1].trimmingCharacters(in: .whitespaces)),
-                  let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":") else { return nil }
+                let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":")
+            else { return nil }
             let name = String(pair[..<colon]), password = String(pair[pair.index(after: colon)...])
             let hash = SHA256.hex(password)
             // Every user is compared, so the time taken does not tell which names exist.
@@ -45,7 +46,9 @@ struct ConsoleAuth: Sendable {
     }
 
     /// The CSRF token of `identity` (hex HMAC-SHA256).
-    func csrfToken(for identity: String) -> String { SHA256.hex(ConsoleAuth.hmac(key: key, message: Array(identity.utf8))) }
+    func csrfToken(for identity: String) -> String {
+        SHA256.hex(ConsoleAuth.hmac(key: key, message: Array(identity.utf8)))
+    }
 
     /// True when `token` is `identity`'s CSRF token.
     func checkCSRF(_ token: String?, identity: String) -> Bool {
@@ -55,7 +58,11 @@ struct ConsoleAuth: Sendable {
 
     /// HMAC-SHA256 (RFC 2104).
     static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var block = key.count > 64 ? { var h = SHA256(); h.update(key); return h.finalize() }() : key
+        var block =
+            key.count > 64
+            ? {
+                var h = SHA256(); h.update(key); return h.finalize()
+            }() : key
         block += [UInt8](repeating: 0, count: 64 - block.count)
         var inner = SHA256()
         inner.update(block.map { $0 ^ 0x36 })

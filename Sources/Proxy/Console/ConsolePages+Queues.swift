@@ -27,15 +27,21 @@ extension ConsolePages {
                 page.countCell(id: "quarantined-\(folder)", count: quarantined.count)
                 page.raw("</tr></tbody></table>")
                 if held > now {
-                    page.element("p", "Destination unreachable: the whole queue waits until \(AuditExport.timestamp(held)).", className: "notice")
+                    page.element(
+                        "p", "Destination unreachable: the whole queue waits until \(AuditExport.timestamp(held)).",
+                        className: "notice")
                 }
                 if !retrying.isEmpty {
                     page.element("h3", "Retrying")
-                    page.raw("<table><thead><tr><th>object</th><th>series</th><th>tries</th><th>next try</th></tr></thead><tbody>")
+                    page.raw(
+                        "<table><thead><tr><th>object</th><th>series</th><th>tries</th><th>next try</th></tr></thead><tbody>"
+                    )
                     for item in retrying.prefix(Self.rowLimit) {
                         page.raw("<tr>")
-                        for text in [item.entry.fileName, item.entry.seriesInstanceUID, String(item.attempts),
-                                      "in \(max(0, Int(item.next.timeIntervalSince(now).rounded()))) s"] {
+                        for text in [
+                            item.entry.fileName, item.entry.seriesInstanceUID, String(item.attempts),
+                            "in \(max(0, Int(item.next.timeIntervalSince(now).rounded()))) s",
+                        ] {
                             page.element("td", text)
                         }
                         page.raw("</tr>")
@@ -47,7 +53,9 @@ extension ConsolePages {
                     page.raw("<table><thead><tr><th>object</th><th>series</th><th>waiting for</th></tr></thead><tbody>")
                     for entry in waiting.prefix(Self.rowLimit) {
                         page.raw("<tr>")
-                        for text in [entry.fileName, entry.seriesInstanceUID, "\(Int(now.timeIntervalSince(entry.arrival))) s"] {
+                        for text in [
+                            entry.fileName, entry.seriesInstanceUID, "\(Int(now.timeIntervalSince(entry.arrival))) s",
+                        ] {
                             page.element("td", text)
                         }
                         page.raw("</tr>")
@@ -56,23 +64,30 @@ extension ConsolePages {
                 }
                 if !quarantined.isEmpty {
                     page.element("h3", "Quarantined")
-                    page.raw("<form class=\"inline\" method=\"post\" action=\"/queues/retry\">\(csrf(identity))"
-                        + "<input type=\"hidden\" name=\"destination\" value=\"\(HTMLPage.escape(destination.folderName))\">"
-                        + "<button type=\"submit\">Retry all \(quarantined.count)</button></form>")
-                    page.raw("<table class=\"quarantine\"><thead><tr><th>object</th><th>series</th><th>reason</th><th>tries</th>"
-                        + "<th>since</th><th></th></tr></thead><tbody>")
+                    page.raw(
+                        "<form class=\"inline\" method=\"post\" action=\"/queues/retry\">\(csrf(identity))"
+                            + "<input type=\"hidden\" name=\"destination\" value=\"\(HTMLPage.escape(destination.folderName))\">"
+                            + "<button type=\"submit\">Retry all \(quarantined.count)</button></form>")
+                    page.raw(
+                        "<table class=\"quarantine\"><thead><tr><th>object</th><th>series</th><th>reason</th><th>tries</th>"
+                            + "<th>since</th><th></th></tr></thead><tbody>")
                     for (entry, note) in quarantined.prefix(Self.rowLimit) {
                         page.raw("<tr data-name=\"\(HTMLPage.escape(entry.fileName))\">")
-                        for text in [entry.fileName, entry.seriesInstanceUID, note?.reason ?? "(no note)",
-                                     note.map { String($0.attempts) } ?? "-", note.map { AuditExport.timestamp($0.quarantinedAt) } ?? "-"] {
+                        for text in [
+                            entry.fileName, entry.seriesInstanceUID, note?.reason ?? "(no note)",
+                            note.map { String($0.attempts) } ?? "-",
+                            note.map { AuditExport.timestamp($0.quarantinedAt) } ?? "-",
+                        ] {
                             page.element("td", text)
                         }
-                        let fields = "\(csrf(identity))<input type=\"hidden\" name=\"destination\" value=\"\(HTMLPage.escape(destination.folderName))\">"
+                        let fields =
+                            "\(csrf(identity))<input type=\"hidden\" name=\"destination\" value=\"\(HTMLPage.escape(destination.folderName))\">"
                             + "<input type=\"hidden\" name=\"name\" value=\"\(HTMLPage.escape(entry.fileName))\">"
-                        page.raw("<td><form class=\"inline retry\" method=\"post\" action=\"/queues/retry\">\(fields)"
-                            + "<button type=\"submit\">Retry</button></form> "
-                            + "<form class=\"inline discard\" method=\"post\" action=\"/queues/discard\">\(fields)"
-                            + "<button type=\"submit\">Discard…</button></form></td></tr>")
+                        page.raw(
+                            "<td><form class=\"inline retry\" method=\"post\" action=\"/queues/retry\">\(fields)"
+                                + "<button type=\"submit\">Retry</button></form> "
+                                + "<form class=\"inline discard\" method=\"post\" action=\"/queues/discard\">\(fields)"
+                                + "<button type=\"submit\">Discard…</button></form></td></tr>")
                     }
                     page.raw("</tbody></table>")
                 }
@@ -85,20 +100,24 @@ extension ConsolePages {
     func confirmDiscard(identity: String, destination folder: String, name: String) -> String {
         layout("Discard", identity: identity) { page in
             guard let destination = service.configuration.destinations.first(where: { $0.folderName == folder }),
-                  let entry = service.spool.quarantinedEntry(named: name, for: destination) else {
+                let entry = service.spool.quarantinedEntry(named: name, for: destination)
+            else {
                 page.element("p", "Nothing quarantined is named \(name) for that destination.")
                 page.raw("<p><a href=\"/queues\">back to the queues</a></p>")
                 return
             }
             let note = service.spool.quarantined(for: destination).first { $0.entry == entry }?.note
-            page.element("p", "Discard SOP Instance \(entry.sopInstanceUID) of series \(entry.seriesInstanceUID) for \(destination)? "
-                + "It will never be delivered there, and the audit records that you discarded it.")
+            page.element(
+                "p",
+                "Discard SOP Instance \(entry.sopInstanceUID) of series \(entry.seriesInstanceUID) for \(destination)? "
+                    + "It will never be delivered there, and the audit records that you discarded it.")
             page.element("p", "Quarantined because: \(note?.reason ?? "(no note)")", className: "muted")
-            page.raw("<form method=\"post\" action=\"/queues/discard\">\(csrf(identity))"
-                + "<input type=\"hidden\" name=\"destination\" value=\"\(HTMLPage.escape(destination.folderName))\">"
-                + "<input type=\"hidden\" name=\"name\" value=\"\(HTMLPage.escape(entry.fileName))\">"
-                + "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
-                + "<button type=\"submit\">Discard for good</button> <a href=\"/queues\">Cancel</a></form>")
+            page.raw(
+                "<form method=\"post\" action=\"/queues/discard\">\(csrf(identity))"
+                    + "<input type=\"hidden\" name=\"destination\" value=\"\(HTMLPage.escape(destination.folderName))\">"
+                    + "<input type=\"hidden\" name=\"name\" value=\"\(HTMLPage.escape(entry.fileName))\">"
+                    + "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
+                    + "<button type=\"submit\">Discard for good</button> <a href=\"/queues\">Cancel</a></form>")
         }
     }
 }

@@ -14,23 +14,32 @@ extension ConsolePages {
             return value
         }
         let offset = max(0, Int(field("offset") ?? "") ?? 0)
-        let filter = DecisionFilter(decision: field("decision"), series: field("series"), bodyPart: field("bodypart"),
-                                    study: field("study"))
+        let filter = DecisionFilter(
+            decision: field("decision"), series: field("series"), bodyPart: field("bodypart"),
+            study: field("study"))
         let rows = try service.store.recentDecisions(filter: filter, limit: Self.pageSize + 1, offset: offset)
         return layout("Series", identity: identity) { page in
             page.raw("<form class=\"search\" method=\"get\" action=\"/series\">")
-            for (name, label) in [("series", "SeriesInstanceUID"), ("study", "StudyInstanceUID"), ("bodypart", "body part")] {
-                page.raw("<label>\(label)<input name=\"\(name)\" value=\"\(HTMLPage.escape(field(name) ?? ""))\"></label>")
+            for (name, label) in [
+                ("series", "SeriesInstanceUID"), ("study", "StudyInstanceUID"), ("bodypart", "body part"),
+            ] {
+                page.raw(
+                    "<label>\(label)<input name=\"\(name)\" value=\"\(HTMLPage.escape(field(name) ?? ""))\"></label>")
             }
             page.raw("<label>decision<select name=\"decision\"><option value=\"\">any</option>")
             for decision in DecisionRecord.decisions {
-                page.raw("<option\(field("decision")?.uppercased() == decision ? " selected" : "")>\(decision)</option>")
+                page.raw(
+                    "<option\(field("decision")?.uppercased() == decision ? " selected" : "")>\(decision)</option>")
             }
             page.raw("</select></label><button type=\"submit\">Search</button></form>")
-            page.element("p", "PatientID and AccessionNumber are not in the audit (it keeps UIDs only); search by Study Instance UID.",
-                         className: "muted")
+            page.element(
+                "p",
+                "PatientID and AccessionNumber are not in the audit (it keeps UIDs only); search by Study Instance UID.",
+                className: "muted")
             page.raw("<table id=\"decisions\" data-count=\"\(min(rows.count, Self.pageSize))\"><thead><tr>")
-            for head in ["recorded", "series", "study", "modality", "decision", "predicted", "confidence", "old", "new"] {
+            for head in [
+                "recorded", "series", "study", "modality", "decision", "predicted", "confidence", "old", "new",
+            ] {
                 page.element("th", head)
             }
             page.raw("</tr></thead><tbody>")
@@ -40,9 +49,12 @@ extension ConsolePages {
                 page.raw("</td><td><a href=\"/series/\(ConsoleActions.encode(decision.seriesInstanceUID))\">")
                 page.text(decision.seriesInstanceUID)
                 page.raw("</a></td>")
-                for text in [decision.studyInstanceUID, decision.modality ?? "-", decision.decision, decision.predictedBodyPart ?? "-",
-                             String(format: "%.2f", decision.confidence), decision.currentBodyPartExamined ?? "-",
-                             decision.newBodyPartExamined ?? "-"] {
+                for text in [
+                    decision.studyInstanceUID, decision.modality ?? "-", decision.decision,
+                    decision.predictedBodyPart ?? "-",
+                    String(format: "%.2f", decision.confidence), decision.currentBodyPartExamined ?? "-",
+                    decision.newBodyPartExamined ?? "-",
+                ] {
                     page.element("td", text)
                 }
                 page.raw("</tr>")
@@ -50,9 +62,19 @@ extension ConsolePages {
             page.raw("</tbody></table>")
             if rows.isEmpty { page.element("p", "No decision matches.", className: "muted") }
             var links: [String] = []
-            let base = ["series", "study", "bodypart", "decision"].compactMap { name in field(name).map { "\(name)=\(ConsoleActions.encode($0))" } }
-            if offset > 0 { links.append("<a href=\"/series?\((base + ["offset=\(max(0, offset - Self.pageSize))"]).joined(separator: "&"))\">newer</a>") }
-            if rows.count > Self.pageSize { links.append("<a href=\"/series?\((base + ["offset=\(offset + Self.pageSize)"]).joined(separator: "&"))\">older</a>") }
+            let base = ["series", "study", "bodypart", "decision"].compactMap { name in
+                field(name).map { "\(name)=\(ConsoleActions.encode($0))" }
+            }
+            if offset > 0 {
+                links.append(
+                    "<a href=\"/series?\((base + ["offset=\(max(0, offset - Self.pageSize))"]).joined(separator: "&"))\">newer</a>"
+                )
+            }
+            if rows.count > Self.pageSize {
+                links.append(
+                    "<a href=\"/series?\((base + ["offset=\(offset + Self.pageSize)"]).joined(separator: "&"))\">older</a>"
+                )
+            }
             if !links.isEmpty { page.raw("<p>\(links.joined(separator: " · "))</p>") }
         }
     }

@@ -13,7 +13,9 @@ struct ConsolePages: Sendable {
     let auth: ConsoleAuth
 
     /// The frame of every page: title, navigation, notice, who is signed in.
-    func layout(_ title: String, identity: String, notice: String? = nil, _ body: (inout HTMLPage) throws -> Void) rethrows -> String {
+    func layout(_ title: String, identity: String, notice: String? = nil, _ body: (inout HTMLPage) throws -> Void)
+        rethrows -> String
+    {
         var page = HTMLPage()
         page.raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
         page.text("\(title) · bodypart proxy")
@@ -47,7 +49,10 @@ struct ConsolePages: Sendable {
             let rows: [(String, String, Int)] = [
                 ("associations-open", "associations open", service.tally.associationsOpen),
                 ("received", "objects received", Int(metrics["bodypart_proxy_received_total"] ?? 0)),
-                ("store-failures", "refused (out of resources)", Int(metrics["bodypart_proxy_store_failures_total"] ?? 0)),
+                (
+                    "store-failures", "refused (out of resources)",
+                    Int(metrics["bodypart_proxy_store_failures_total"] ?? 0)
+                ),
                 ("quarantined", "quarantined now", quarantined),
                 ("pixel-backlog", "series waiting for the pixel check", service.pixel.pendingSeries),
             ]
@@ -60,17 +65,21 @@ struct ConsolePages: Sendable {
             page.text(ConsolePages.spoolUse(spool.root))
             page.raw("</td></tr></tbody></table>")
             page.element("h2", "Per destination")
-            page.raw("<table><thead><tr><th>destination</th><th>forwarded</th><th>failed sends</th><th>retried</th>"
-                + "<th>quarantined</th><th>waiting</th><th>oldest (s)</th></tr></thead><tbody>")
+            page.raw(
+                "<table><thead><tr><th>destination</th><th>forwarded</th><th>failed sends</th><th>retried</th>"
+                    + "<th>quarantined</th><th>waiting</th><th>oldest (s)</th></tr></thead><tbody>")
             for destination in service.configuration.destinations {
                 let label = "{destination=\"\(destination.description)\"}"
                 let folder = HTMLPage.anchor(destination.folderName)
                 page.raw("<tr><td><a href=\"/queues#dest-\(folder)\">")
                 page.text(destination.description)
                 page.raw("</a></td>")
-                for (id, metric) in [("forwarded", "forwarded_total"), ("failed", "forward_failures_total"), ("retried", "retried_total"),
-                                     ("quarantined-total", "quarantined_total"), ("depth", "queue_depth"),
-                                     ("oldest", "queue_oldest_age_seconds")] {
+                for (id, metric) in [
+                    ("forwarded", "forwarded_total"), ("failed", "forward_failures_total"),
+                    ("retried", "retried_total"),
+                    ("quarantined-total", "quarantined_total"), ("depth", "queue_depth"),
+                    ("oldest", "queue_oldest_age_seconds"),
+                ] {
                     page.countCell(id: "\(id)-\(folder)", count: Int(metrics["bodypart_proxy_\(metric)\(label)"] ?? 0))
                 }
                 page.raw("</tr>")
@@ -81,7 +90,9 @@ struct ConsolePages: Sendable {
             page.raw("<table id=\"errors\" data-count=\"\(errors.count)\"><tbody>")
             for error in errors {
                 page.raw("<tr>")
-                for text in [AuditExport.timestamp(error.createdAt), error.kind, error.path, error.message] { page.element("td", text) }
+                for text in [AuditExport.timestamp(error.createdAt), error.kind, error.path, error.message] {
+                    page.element("td", text)
+                }
                 page.raw("</tr>")
             }
             page.raw("</tbody></table>")

@@ -21,16 +21,30 @@ struct ConsoleRoutes: Sendable {
         let router = Router()
         router.get("metrics") { _, _ in ConsoleRoutes.plain(service.respond("/metrics")) }
         router.get("healthz") { _, _ in ConsoleRoutes.plain(service.respond("/healthz")) }
-        router.get("/", use: page { request, identity in try pages.overview(identity: identity, notice: request.query("notice")) })
-        router.get("queues", use: page { request, identity in try pages.queues(identity: identity, notice: request.query("notice")) })
-        router.get("queues/discard", use: page { request, identity in
-            pages.confirmDiscard(identity: identity, destination: request.query("destination") ?? "", name: request.query("name") ?? "")
-        })
-        router.get("series", use: page { request, identity in try pages.series(identity: identity, query: request.uri.queryParameters) })
-        router.get("series/:uid", use: page { _, identity, context in
-            try pages.seriesDetail(identity: identity, uid: context.parameters.get("uid") ?? "")
-        })
-        router.get("reviews", use: page { request, identity in try pages.reviews(identity: identity, notice: request.query("notice")) })
+        router.get(
+            "/",
+            use: page { request, identity in try pages.overview(identity: identity, notice: request.query("notice")) })
+        router.get(
+            "queues",
+            use: page { request, identity in try pages.queues(identity: identity, notice: request.query("notice")) })
+        router.get(
+            "queues/discard",
+            use: page { request, identity in
+                pages.confirmDiscard(
+                    identity: identity, destination: request.query("destination") ?? "",
+                    name: request.query("name") ?? "")
+            })
+        router.get(
+            "series",
+            use: page { request, identity in try pages.series(identity: identity, query: request.uri.queryParameters) })
+        router.get(
+            "series/:uid",
+            use: page { _, identity, context in
+                try pages.seriesDetail(identity: identity, uid: context.parameters.get("uid") ?? "")
+            })
+        router.get(
+            "reviews",
+            use: page { request, identity in try pages.reviews(identity: identity, notice: request.query("notice")) })
         router.post("queues/retry", use: action { form, identity in try actions.retry(form, identity: identity) })
         router.post("queues/discard", use: action { form, identity in try actions.discard(form, identity: identity) })
         router.post("reviews/verdict", use: action { form, identity in try actions.verdict(form, identity: identity) })
@@ -44,7 +58,8 @@ struct ConsoleRoutes: Sendable {
         page { request, identity, _ in try render(request, identity) }
     }
 
-    private func page(_ render: @escaping @Sendable (Request, String, BasicRequestContext) throws -> String) -> Handler {
+    private func page(_ render: @escaping @Sendable (Request, String, BasicRequestContext) throws -> String) -> Handler
+    {
         { [auth] request, context in
             switch ConsoleRoutes.gate(request, auth) {
             case .refused(let response): return response
@@ -64,7 +79,9 @@ struct ConsoleRoutes: Sendable {
                 let body = try await request.collectBody(upTo: 65_536)
                 let form = ConsoleRoutes.form(String(buffer: body))
                 guard auth.checkCSRF(form["csrf"], identity: identity) else {
-                    return ConsoleRoutes.text(.forbidden, "refused: the form's CSRF token is missing or not yours; reload the page and try again\n")
+                    return ConsoleRoutes.text(
+                        .forbidden,
+                        "refused: the form's CSRF token is missing or not yours; reload the page and try again\n")
                 }
                 let location: String
                 do { location = try perform(form, identity) } catch {
@@ -80,7 +97,8 @@ struct ConsoleRoutes: Sendable {
     private static func gate(_ request: Request, _ auth: ConsoleAuth) -> Gate {
         guard auth.settings.pagesEnabled else { return .refused(text(.notFound, ConsoleSettings.howToEnable)) }
         guard let identity = auth.identity(authorization: request.headers[.authorization]) else {
-            var response = text(.unauthorized, "unauthorized: give the console's bearer token or a console user's name and password\n")
+            var response = text(
+                .unauthorized, "unauthorized: give the console's bearer token or a console user's name and password\n")
             response.headers[.wwwAuthenticate] = "Basic realm=\"bodypart console\", charset=\"UTF-8\""
             return .refused(response)
         }
@@ -88,18 +106,26 @@ struct ConsoleRoutes: Sendable {
     }
 
     static func plain(_ response: ConsoleServer.Response) -> Response {
-        Response(status: .init(code: response.status), headers: [.contentType: response.contentType],
-                 body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+        Response(
+            status: .init(code: response.status), headers: [.contentType: response.contentType],
+            body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func html(_ status: HTTPResponse.Status, _ text: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                                           .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .init("Content-Security-Policy")!:
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// `application/x-www-form-urlencoded` fields (the last of a repeated name wins).

@@ -33,21 +33,27 @@ public struct ConsoleSettings: Sendable, Hashable {
     public var pagesEnabled: Bool { tokenSHA256 != nil || !users.isEmpty }
 
     /// The line the pages answer while no credential is configured.
-    public static let howToEnable = "the console pages are off: set console.token_sha256 or console.users "
+    public static let howToEnable =
+        "the console pages are off: set console.token_sha256 or console.users "
         + "[{name, password_sha256}] in the proxy configuration (docs/proxy.md, \"Web console\")\n"
 
     /// Checks the address and the hashes.
     public func validate() throws(ProxyError) {
         if listen.isEmpty { throw .configuration("console.listen must be an address (127.0.0.1, 0.0.0.0, ::1)") }
-        let hashes = (tokenSHA256.map { [("console.token_sha256", $0)] } ?? [])
+        let hashes =
+            (tokenSHA256.map { [("console.token_sha256", $0)] } ?? [])
             + users.map { ("console.users \($0.name): password_sha256", $0.passwordSHA256) }
         for (key, hash) in hashes where !ConsoleSettings.isSHA256(hash) {
             throw .configuration("\(key) must be 64 hex digits (printf %s SECRET | sha256sum)")
         }
         var names = Set<String>()
         for user in users {
-            if user.name.isEmpty || user.name.contains(":") { throw .configuration("console.users: a name must be non-empty, without ':'") }
-            if !names.insert(user.name).inserted { throw .configuration("console.users: '\(user.name)' is listed twice") }
+            if user.name.isEmpty || user.name.contains(":") {
+                throw .configuration("console.users: a name must be non-empty, without ':'")
+            }
+            if !names.insert(user.name).inserted {
+                throw .configuration("console.users: '\(user.name)' is listed twice")
+            }
         }
     }
 
