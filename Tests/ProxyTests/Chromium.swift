@@ -45,6 +45,8 @@ enum HTTP {
         let status: Int
         let body: String
         let location: String?
+        /// The response's header lines, as curl printed them.
+        let headers: String
     }
 
     static func request(
@@ -61,6 +63,6 @@ enum HTTP {
         if let newline = body.lastIndex(of: "\n") { body = String(body[..<newline]) }
         let location = output.stderr.split(separator: "\r\n").first { $0.lowercased().hasPrefix("location:") }
             .map { $0.dropFirst("location:".count).trimmingCharacters(in: .whitespaces) }
-        return Reply(status: status, body: body, location: location)
+        return Reply(status: status, body: body, location: location, headers: output.stderr)
     }
 }

@@ -123,7 +123,7 @@ struct ConsoleRoutes: Sendable {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 .init("Content-Security-Policy")!:
-                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'",
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
             ],
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }
