@@ -78,6 +78,7 @@ import Testing
         #expect(Chromium.count("associations-open", in: overview.dom) == 0)
         #expect(overview.dom.contains("quarantined"), "the last errors name the quarantine")
         #expect(overview.consoleMessages.isEmpty, "\(overview.consoleMessages)")
+        #expect(overview.dom.contains("<meta http-equiv=\"refresh\" content=\"10; url=/\">"), "a live page without script")
         for marker in ["<script", "<link", " src=", "http://", "https://"] {
             #expect(!overview.dom.contains(marker), "no script, no external resource: \(marker)")
         }

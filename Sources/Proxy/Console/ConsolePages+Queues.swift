@@ -8,7 +8,7 @@ extension ConsolePages {
     /// Per destination: waiting, retrying (attempts, next try), quarantined
     /// with its reason and the retry and discard forms.
     func queues(identity: String, notice: String?) throws -> String {
-        layout("Queues", identity: identity, notice: notice) { page in
+        layout("Queues", identity: identity, notice: notice, refresh: "/queues") { page in
             let now = Date()
             for destination in service.configuration.destinations {
                 let folder = HTMLPage.anchor(destination.folderName)

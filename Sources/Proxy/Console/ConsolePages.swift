@@ -12,12 +12,19 @@ struct ConsolePages: Sendable {
     let service: ProxyService
     let auth: ConsoleAuth
 
-    /// The frame of every page: title, navigation, notice, who is signed in.
-    func layout(_ title: String, identity: String, notice: String? = nil, _ body: (inout HTMLPage) throws -> Void)
+    /// The frame of every page: title, navigation, notice, who is signed in; with `refresh`
+    /// (a path) the browser reloads that path every 10 s.
+    func layout(
+        _ title: String, identity: String, notice: String? = nil, refresh: String? = nil,
+        _ body: (inout HTMLPage) throws -> Void
+    )
         rethrows -> String
     {
         var page = HTMLPage()
-        page.raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+        page.raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+        // A live page without script: the browser reloads it (the notice of an action is dropped then).
+        if let refresh { page.raw("<meta http-equiv=\"refresh\" content=\"10; url=\(refresh)\">") }
+        page.raw("<title>")
         page.text("\(title) · bodypart proxy")
         page.raw("</title><style>\(HTMLReport.css)\(ConsolePages.css)</style></head><body><nav>")
         for (href, name) in [("/", "Overview"), ("/queues", "Queues"), ("/series", "Series"), ("/reviews", "Review")] {
@@ -44,7 +51,7 @@ struct ConsolePages: Sendable {
         let spool = service.spool
         let quarantined = spool.destinations.map { spool.quarantined(for: $0).count }.reduce(0, +)
         let errors = try service.store.recentErrors(limit: 10)
-        return layout("Overview", identity: identity, notice: notice) { page in
+        return layout("Overview", identity: identity, notice: notice, refresh: "/") { page in
             page.raw("<table class=\"figures\"><tbody>")
             let rows: [(String, String, Int)] = [
                 ("associations-open", "associations open", service.tally.associationsOpen),
