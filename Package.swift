@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Already in the graph through Hummingbird; named so the console can stop its server gracefully.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -50,6 +53,8 @@ let package = Package(
             dependencies: ["CDcmtk", "DicomCore", "DicomIO", "Cleanup", "Audit",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
@@ -62,7 +67,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "bodypart-bench",
-            dependencies: ["DicomCore", "DicomIO", "PixelCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["DicomCore", "DicomIO", "PixelCheck", "Audit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/Sources/bodypart-bench"
         ),
         .target(name: "BodypartTesting", dependencies: ["DicomCore"], path: "Sources/BodypartTesting"),

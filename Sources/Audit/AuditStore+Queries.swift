@@ -41,6 +41,7 @@ extension AuditStore {
         if let runID = filter.runID { request = request.filter(Column("runID") == runID) }
         if let decision = filter.decision { request = request.filter(Column("decision") == decision.uppercased()) }
         if let series = filter.series { request = request.filter(Column("seriesInstanceUID") == series) }
+        if let study = filter.study { request = request.filter(Column("studyInstanceUID") == study) }
         if let bodyPart = filter.bodyPart?.uppercased() {
             request = request.filter(
                 Column("predictedBodyPart").uppercased == bodyPart || Column("currentBodyPartExamined").uppercased == bodyPart

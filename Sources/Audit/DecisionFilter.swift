@@ -12,14 +12,17 @@ public struct DecisionFilter: Sendable, Hashable {
     public var bodyPart: String?
     /// Only decisions recorded at or after this time.
     public var since: Date?
+    /// Only this StudyInstanceUID.
+    public var study: String?
 
     /// A filter; no arguments means all decisions.
     public init(runID: Int64? = nil, decision: String? = nil, series: String? = nil, bodyPart: String? = nil,
-                since: Date? = nil) {
+                since: Date? = nil, study: String? = nil) {
         self.runID = runID
         self.decision = decision
         self.series = series
         self.bodyPart = bodyPart
         self.since = since
+        self.study = study
     }
 }

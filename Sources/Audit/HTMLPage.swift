@@ -1,28 +1,33 @@
 /// A string builder for HTML with escaping, so report code never concatenates
-/// unescaped database text into markup.
-struct HTMLPage {
-    private(set) var text = ""
+/// unescaped database text into markup. Shared by `audit report --html`
+/// and the proxy's web console.
+public struct HTMLPage: Sendable {
+    /// The markup so far.
+    public private(set) var text = ""
+
+    /// An empty page.
+    public init() {}
 
     /// Appends markup as is (only literals and escaped values).
-    mutating func raw(_ markup: String) { text += markup }
+    public mutating func raw(_ markup: String) { text += markup }
 
     /// Appends escaped text.
-    mutating func text(_ value: String) { text += HTMLPage.escape(value) }
+    public mutating func text(_ value: String) { text += HTMLPage.escape(value) }
 
     /// Appends `<name class=...>escaped text</name>`.
-    mutating func element(_ name: String, _ value: String, className: String? = nil) {
+    public mutating func element(_ name: String, _ value: String, className: String? = nil) {
         text += className.map { "<\(name) class=\"\($0)\">" } ?? "<\(name)>"
         text += HTMLPage.escape(value)
         text += "</\(name)>"
     }
 
     /// Appends a count cell: `<td id="ID" data-count="N">N</td>`.
-    mutating func countCell(id: String, count: Int) {
+    public mutating func countCell(id: String, count: Int) {
         text += "<td id=\"\(HTMLPage.escape(id))\" data-count=\"\(count)\">\(count)</td>"
     }
 
     /// Text with `& < > " '` escaped for element content and attribute values.
-    static func escape(_ value: String) -> String {
+    public static func escape(_ value: String) -> String {
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for character in value {
@@ -39,7 +44,7 @@ struct HTMLPage {
     }
 
     /// A value made safe for an `id` or fragment: letters, digits, `.`, `-`, `_`; others become `_`.
-    static func anchor(_ value: String) -> String {
+    public static func anchor(_ value: String) -> String {
         String(value.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") ? $0 : "_" })
     }
 }

@@ -35,41 +35,8 @@ extension HTMLReport {
     }
 
     private func detail(_ page: inout HTMLPage, _ decision: DecisionRecord) {
-        let anchor = "series-\(HTMLPage.anchor(decision.seriesInstanceUID))-\(decision.id ?? 0)"
-        page.raw("<section class=\"series\" id=\"\(anchor)\"><h3>")
-        page.text(decision.seriesInstanceUID)
-        page.raw("</h3><dl>")
-        let fields: [(String, String)] = [
-            ("Study", decision.studyInstanceUID), ("Run", String(decision.runID)), ("Modality", decision.modality ?? "-"),
-            ("Decision", decision.decision), ("Reason", decision.reason),
-            ("Predicted", decision.predictedBodyPart ?? "-"), ("Confidence", String(format: "%.3f", decision.confidence)),
-            ("BodyPartExamined", "\(decision.currentBodyPartExamined ?? "(missing)") → \(decision.newBodyPartExamined ?? "unchanged")"),
-            ("Files", String(decision.files)), ("Recorded", AuditExport.timestamp(decision.createdAt)),
-        ]
-        for (term, value) in fields {
-            page.element("dt", term)
-            page.element("dd", value)
-        }
-        page.raw("</dl><h4>Evidence</h4>")
-        page.element("pre", HTMLReport.pretty(decision.evidenceJSON))
         let changes = changesBySeries[decision.seriesInstanceUID]?.filter { $0.runID == decision.runID } ?? []
-        page.element("h4", "Changes (\(changes.count))")
-        if !changes.isEmpty {
-            page.raw("<table><thead><tr>")
-            for head in ["SOPInstanceUID", "tag", "keyword", "old", "new", "reason", "output"] { page.element("th", head) }
-            page.raw("</tr></thead><tbody>")
-            for change in changes.prefix(200) {
-                page.raw("<tr>")
-                let (tag, keyword) = HTMLReport.shown(change)
-                for text in [change.sopInstanceUID, tag, keyword, change.oldValue ?? "(absent)",
-                             change.newValue ?? "(removed)", change.reason, change.outputPath] {
-                    page.element("td", text)
-                }
-                page.raw("</tr>")
-            }
-            page.raw("</tbody></table>")
-        }
-        page.raw("<p><a href=\"#attention\">back to the list</a></p></section>")
+        SeriesView.draw(&page, decision: decision, changes: changes, back: ("#attention", "back to the list"))
     }
 
     /// Evidence JSON pretty-printed when it parses, else as stored.
@@ -81,7 +48,8 @@ extension HTMLReport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static let css = """
+    /// The style sheet of the report and the console (inline: pages load nothing else).
+    public static let css = """
         body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}
         h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}h3{font-family:monospace}
         table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left}

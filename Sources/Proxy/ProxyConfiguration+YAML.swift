@@ -14,11 +14,26 @@ extension ProxyConfiguration {
         var configuration = ProxyConfiguration()
         guard let root else { return configuration }
         guard let map = root as? [String: Any] else { throw .configuration("\(path): the top level must be a mapping") }
-        try configuration.apply(map, file: path)
+        let lines = Self.keyLines(text)
+        try configuration.apply(map, file: path, line: { lines[$0] })
         return configuration
     }
 
-    mutating func apply(_ map: [String: Any], file: String) throws(ProxyError) {
+    /// The line of each key, top level and one level down (`console.users`), for error messages.
+    static func keyLines(_ text: String) -> [String: Int] {
+        guard let node = try? Yams.compose(yaml: text), let mapping = node.mapping else { return [:] }
+        var lines: [String: Int] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else { continue }
+            lines[name] = key.mark?.line
+            for (inner, _) in value.mapping ?? [:] {
+                if let innerName = inner.string { lines[name + "." + innerName] = inner.mark?.line }
+            }
+        }
+        return lines
+    }
+
+    mutating func apply(_ map: [String: Any], file: String, line: (String) -> Int? = { _ in nil }) throws(ProxyError) {
         for (key, value) in map {
             switch key {
             case "port": port = try Self.port(value, key, file)
@@ -46,6 +61,8 @@ extension ProxyConfiguration {
                 guard let list = value as? [Any] else { throw .configuration("\(file): allow must be a list of AE titles") }
                 allowedCallingAETitles = list.map { "\($0)" }
             case "metrics_port": metricsPort = try Self.port(value, key, file)
+            case "console":
+                if let port = try console.apply(value, file: file, line: line) { metricsPort = port }
             case "policy": policyFile = try Self.text(value, key, file)
             case "model": modelFile = try Self.text(value, key, file)
             case "rules": rulesFolder = try Self.text(value, key, file)
@@ -77,7 +94,7 @@ extension ProxyConfiguration {
                 }
             case "pixel": try pixel.apply(value, file: file)
             default:
-                throw .configuration("\(file): unknown key '\(key)'")
+                throw .configuration("\(line(key).map { "\(file):\($0)" } ?? file): unknown key '\(key)'")
             }
         }
     }

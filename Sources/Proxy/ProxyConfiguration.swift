@@ -37,8 +37,11 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var audit = "bodypart-audit.sqlite"
     /// Calling AE titles accepted; empty accepts every caller (with a warning at start).
     public var allowedCallingAETitles: [String] = []
-    /// Port of the `/metrics` and `/healthz` HTTP server; nil for none.
+    /// Port of the HTTP console (`/metrics`, `/healthz`, the pages; YAML
+    /// `console.port` or its alias `metrics_port`); nil for none.
     public var metricsPort: UInt16?
+    /// Address and credentials of the HTTP console (`console:`).
+    public var console = ConsoleSettings()
     /// Policy file (default: the rules folder's policy.yaml).
     public var policyFile: String?
     /// Model file (default: the shipped model).
@@ -88,7 +91,8 @@ public struct ProxyConfiguration: Sendable, Hashable {
         for ae in allowedCallingAETitles where ae.isEmpty || ae.count > 16 {
             throw .configuration("allowed AE title '\(ae)' must be 1 to 16 characters")
         }
-        if let metricsPort, metricsPort == port { throw .configuration("metrics_port must differ from port") }
+        if let metricsPort, metricsPort == port { throw .configuration("console.port (metrics_port) must differ from port") }
+        try console.validate()
         try pixel.validate()
     }
 }

@@ -28,7 +28,9 @@ public final class ProxyService: @unchecked Sendable {
     let receiver: Receiver
     let pixel: PixelWorker
     private var scp: StorageSCP?
-    private var metricsServer: MetricsServer?
+    private var console: ConsoleServer?
+    /// Associations open now (the console's overview).
+    let tally = ConsoleTally()
 
     /// Opens the spool and the audit (a restart continues the same audit run).
     public init(configuration: ProxyConfiguration, enricher: Enricher, commandLine: String, logger: Logger) throws {
@@ -63,7 +65,7 @@ public final class ProxyService: @unchecked Sendable {
         receiver = Receiver(spool: spool, forwarders: forwarders, audit: audit, metrics: metrics, logger: logger, pixel: pixel)
     }
 
-    /// Resumes the spool, starts forwarding, listening and the metrics endpoint.
+    /// Resumes the spool, starts forwarding, listening and the HTTP console.
     public func start() throws {
         audit.start()
         if configuration.allowedCallingAETitles.isEmpty {
@@ -83,7 +85,10 @@ public final class ProxyService: @unchecked Sendable {
         pixel.start()
         let scp = StorageSCP(
             onStore: { [receiver] request in receiver.handle(request) },
-            onEvent: { [receiver] event, id, calling, peer, detail in receiver.event(event, id, calling, peer, detail) })
+            onEvent: { [receiver, tally] event, id, calling, peer, detail in
+                tally.event(event, id)
+                receiver.event(event, id, calling, peer, detail)
+            })
         try scp.start(StorageSCP.Settings(
             port: configuration.port, aeTitle: configuration.aeTitle, maxPDU: configuration.maxPDU,
             maxAssociations: configuration.maxAssociations, acseTimeout: configuration.acseTimeout,
@@ -91,14 +96,18 @@ public final class ProxyService: @unchecked Sendable {
             incomingFolder: spool.incoming))
         self.scp = scp
         if let port = configuration.metricsPort {
-            let server = MetricsServer(port: port, logger: logger) { [self] path in respond(path) }
+            let server = ConsoleServer(address: configuration.console.listen, port: port, routes: ConsoleRoutes(service: self),
+                                       logger: logger)
             try server.start()
-            metricsServer = server
+            console = server
+            if !configuration.console.pagesEnabled {
+                logger.notice("console pages off (no console.token_sha256 or console.users); serving /metrics and /healthz only")
+            }
         }
         logger.notice("listening", metadata: [
             "port": "\(configuration.port)", "ae_title": "\(configuration.aeTitle)",
             "destinations": "\(configuration.destinations.map(\.description).joined(separator: ", "))",
-            "spool": "\(spool.root)", "metrics_port": "\(configuration.metricsPort.map { String($0) } ?? "none")",
+            "spool": "\(spool.root)", "console": "\(configuration.metricsPort.map { "\(configuration.console.listen):\($0)" } ?? "none")",
         ])
     }
 
@@ -116,7 +125,8 @@ public final class ProxyService: @unchecked Sendable {
                                                  "flush_seconds": "\(String(format: "%.2f", committed.flushSeconds))"])
         for forwarder in forwarders { forwarder.stop() }
         pixel.stop()
-        metricsServer?.stop()
+        console?.stop()
+        console = nil
         audit.stop()
         let counts = receiver.counts
         do { try store.finishRun(id: audit.runID, status: "done", counts: counts) } catch {
@@ -149,7 +159,7 @@ public final class ProxyService: @unchecked Sendable {
     }
 
     /// `/metrics` and `/healthz`.
-    func respond(_ path: String) -> MetricsServer.Response {
+    func respond(_ path: String) -> ConsoleServer.Response {
         switch path {
         case "/metrics":
             for destination in configuration.destinations {

@@ -44,7 +44,7 @@ struct ProxyRunCommand: ParsableCommand {
     @Option(name: .customLong("allow"), help: "Calling AE title to accept; repeatable. None: every caller (with a warning).")
     var allowed: [String] = []
 
-    @Option(help: "Port of the HTTP /metrics and /healthz endpoint (default: none).")
+    @Option(help: "Port of the HTTP console: /metrics, /healthz and, with console credentials in --config, the web pages (default: none; YAML console.port).")
     var metricsPort: UInt16?
 
     @Option(help: "Policy file (default: Rules/policy.yaml).")

@@ -13,6 +13,6 @@ struct BodypartBench: ParsableCommand {
             printed. Ratios are bodypart's files/s divided by the case's files/s: above 1 means \
             bodypart is faster. Benchmarks/run-all.sh prepares the corpus and pydicom.
             """,
-        subcommands: [ReadCommand.self, WriteCommand.self, CleanCommand.self, PixelCommand.self]
+        subcommands: [ReadCommand.self, WriteCommand.self, CleanCommand.self, PixelCommand.self, AuditFillCommand.self]
     )
 }
