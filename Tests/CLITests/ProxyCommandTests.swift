@@ -32,7 +32,19 @@ import Testing
         scp.arguments = ["-od", folder.path, "\(port)"]
         try scp.run()
         defer { scp.terminate(); kill(scp.processIdentifier, SIGKILL); scp.waitUntilExit() }
-        usleep(500_000)
+        // Wait until storescp answers (a fixed sleep was too short on a loaded machine).
+        let echoscu = try #require(TestEnvironment.which("echoscu"))
+        for _ in 0..<100 {
+            let echo = Process()
+            echo.executableURL = URL(fileURLWithPath: echoscu)
+            echo.arguments = ["-to", "2", "127.0.0.1", "\(port)"]
+            echo.standardOutput = FileHandle.nullDevice
+            echo.standardError = FileHandle.nullDevice
+            try echo.run()
+            echo.waitUntilExit()
+            if echo.terminationStatus == 0 { break }
+            usleep(100_000)
+        }
         let ok = try TestEnvironment.bodypart(["proxy", "--check", "--destination", "STORESCP@127.0.0.1:\(port)",
                                                "--destination", "GONE@127.0.0.1:\(port + 1)"])
         #expect(ok.stdout.contains("STORESCP@127.0.0.1:\(port): C-ECHO ok"), "\(ok.stdout) \(ok.stderr)")
