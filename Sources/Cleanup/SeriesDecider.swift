@@ -77,7 +77,10 @@ public struct SeriesDecider: Sendable {
         // A defined term written as such (organ terms included) is standard.
         let isStandard = matched == original && taxonomy.term(original) != nil
         let agrees = confident.map { related($0, term) } ?? false
-        let contradicts = confident != nil && !agrees
+        // A stored term naming only a part of what the series shows (THYROID on a skull-to-thigh
+        // PET/CT predicted WHOLEBODY) is not confirmed by it: it is too narrow, and contradicted.
+        let tooNarrow = confident.map { taxonomy.contains($0, term) && !taxonomy.areEquivalent($0, term) } ?? false
+        let contradicts = confident != nil && (!agrees || tooNarrow)
         if !isStandard && policy.normalize && !contradicts {
             return make(.normalized, "non-standard BodyPartExamined '\(original)' is the defined term \(matched)",
                         new: matched, region: matched)
@@ -87,17 +90,19 @@ public struct SeriesDecider: Sendable {
             return make(.abstained, "kept BodyPartExamined \(original); prediction \(p.topClass) at \(percent) not confident")
         }
         let part = confident!
+        let how = tooNarrow ? "names only a part of" : "contradicted by"
         if policy.contradicted == .correct && p.confidence >= policy.correctThreshold {
-            return make(.corrected, "BodyPartExamined \(original) contradicted by \(part) at \(percent)", new: part, why: "CORRECT")
+            return make(.corrected, "BodyPartExamined \(original) \(how) \(part) at \(percent)", new: part, why: "CORRECT")
         }
         if p.confidence >= policy.flagThreshold {
-            return make(.flagged, "BodyPartExamined \(original) contradicted by \(part) at \(percent); kept, flagged for review")
+            return make(.flagged, "BodyPartExamined \(original) \(how) \(part) at \(percent); kept, flagged for review")
         }
         return make(.abstained, "kept BodyPartExamined \(original); contradicting prediction \(part) at \(percent) too weak")
     }
 
     /// Same region, equivalent (HEAD~BRAIN, organ~region) or one contains the
-    /// other (CHEST within CHESTABDPELVIS): not a contradiction.
+    /// other (CHEST within CHESTABDPELVIS). A stored term broader than the prediction is
+    /// coarse but true; one narrower is too narrow (`classify`).
     func related(_ a: String, _ b: String) -> Bool {
         a == b || taxonomy.areEquivalent(a, b) || taxonomy.contains(a, b) || taxonomy.contains(b, a)
     }

@@ -46,7 +46,9 @@ extension EvaluateCommand {
             zip(tested, preds).map { e, p in
                 JSON.object([("series_id", .string(e.seriesInstanceUID)), ("seriesInstanceUID", .string(e.seriesInstanceUID)),
                              ("bodyPart", .string(p.abstained ? nil : p.bodyPart)), ("abstained", .bool(p.abstained)),
-                             ("confidence", .number((p.confidence * 10000).rounded() / 10000))]).rendered()
+                             ("confidence", .number((p.confidence * 10000).rounded() / 10000)),
+                             ("topClass", .string(p.topClass)), ("readingClass", .string(p.reading?.bodyPart)),
+                             ("reading", .string(p.reading?.pattern)), ("basis", .string(p.basis.rawValue))]).rendered()
             }.joined(separator: "\n") + "\n"
         }
         do {

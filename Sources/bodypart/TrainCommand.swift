@@ -356,6 +356,18 @@ struct TrainingTuning: ParsableArguments {
     @Option(help: "Use the stored BodyPartExamined as evidence when nothing in the header contradicts it, with a floor fitted out of fold (true/false).")
     var storedTerm = true
 
+    @Option(help: "Answer from the reading of the header text (series description, then protocol, then study) in the patterns whose out-of-fold answers were right often enough (true/false).")
+    var readingAnswers = true
+
+    @Option(help: "Wrong-answer budget of the model and reading answers together, as a share of held-out series (hidden and as stored).")
+    var readingWrongRate = 0.02
+
+    @Option(help: "Lowest out-of-fold accuracy (smoothed) of a reading pattern that answers.")
+    var readingMinAccuracy = 0.97
+
+    @Option(help: "Fit the reading patterns only on held-out kinds whose own header supports their label (text = yes) and UNKNOWN ones (true/false).")
+    var readingTextYes = false
+
     @Option(help: "Fit temperature and thresholds on the trusted held-out series only: labels not contradicted by their own descriptions, outside collection×label sets most of whose series contradict it (true/false).")
     var trustedCalibration = true
 
@@ -385,5 +397,9 @@ struct TrainingTuning: ParsableArguments {
         builder.mainThresholdOnTrusted = mainThresholdLabels != "all"
         builder.storedTermEvidence = storedTerm
         builder.coarserAnswers = coarser
+        builder.readingAnswers = readingAnswers
+        builder.readingMaxWrongRate = readingWrongRate
+        builder.readingMinAccuracy = readingMinAccuracy
+        builder.readingFitOnTextYes = readingTextYes
     }
 }

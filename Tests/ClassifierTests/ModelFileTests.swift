@@ -57,11 +57,11 @@ struct ModelFileTests {
         data[8] = 1
         let v1 = try ModelFile.decode(data)
         #expect(v1.agreementThreshold == nil && v1.threshold == model.threshold)
-        data[8] = 5
+        data[8] = 6
         #expect {
             try ModelFile.decode(data, path: "m.bpmodel")
         } throws: { error in
-            "\(error)".contains("m.bpmodel: model format version 5 is not supported")
+            "\(error)".contains("m.bpmodel: model format version 6 is not supported")
         }
     }
 

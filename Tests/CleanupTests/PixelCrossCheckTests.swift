@@ -145,9 +145,12 @@ import Testing
         // GE head (28): stored HEAD confirmed by the pixels (and by the metadata model when it is confident).
         #expect(byFiles[28]?.decision == "CONFIRMED")
         #expect(["PIXEL", "BOTH"].contains { byFiles[28]?.evidenceJSON.contains("\"source\":\"\($0)\"") == true })
-        // Whole body (68): THYROID kept (the metadata model says WHOLEBODY, which contains it; pixels
-        // CHESTABDPELVIS at 68 % is below thresholds.flag).
-        #expect(["ABSTAINED", "CONFIRMED"].contains(byFiles[68]?.decision ?? "") && byFiles[68]?.newBodyPartExamined == nil)
+        // Whole body (68): THYROID is too narrow for a skull-to-thigh PET/CT. Kept when the metadata
+        // model is unsure (pixels CHESTABDPELVIS at 68 % is below thresholds.flag); corrected to
+        // WHOLEBODY, or flagged, when it answers WHOLEBODY; never confirmed.
+        let whole = try #require(byFiles[68])
+        #expect(["ABSTAINED", "CORRECTED", "FLAGGED"].contains(whole.decision), "\(whole.decision)")
+        #expect(whole.newBodyPartExamined == (whole.decision == "CORRECTED" ? "WHOLEBODY" : nil))
         // The chest volume called HEAD (30): metadata HEAD, pixels CHEST → FLAGGED, BodyPartExamined kept.
         let disputed = try #require(byFiles[30])
         #expect(disputed.decision == "FLAGGED" && disputed.newBodyPartExamined == nil)

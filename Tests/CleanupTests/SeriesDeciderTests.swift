@@ -57,7 +57,19 @@ import Testing
     @Test func confirmsAgreementIncludingEquivalents() {
         #expect(decider.decide(series: series("CHEST"), prediction: prediction("CHEST", 0.99)).kind == .confirmed)
         #expect(decider.decide(series: series("HEAD", modality: "MR"), prediction: prediction("BRAIN", 0.99)).kind == .confirmed)
-        #expect(decider.decide(series: series("CHEST"), prediction: prediction("CHESTABDPELVIS", 0.99)).kind == .confirmed)
+        // A stored term broader than the answer is coarse but true.
+        #expect(decider.decide(series: series("CHESTABDPELVIS"), prediction: prediction("CHEST", 0.99)).kind == .confirmed)
+    }
+
+    @Test("a stored term naming only a part of what the series shows is contradicted, not confirmed (THYROID on a whole-body PET/CT)")
+    func tooNarrowStoredTerm() {
+        let d = decider.decide(series: series("THYROID", modality: "PT"), prediction: prediction("WHOLEBODY", 0.99))
+        #expect(d.kind == .corrected && d.newBodyPartExamined == "WHOLEBODY")
+        #expect(d.reason.contains("names only a part of WHOLEBODY"))
+        let chest = decider.decide(series: series("CHEST"), prediction: prediction("CHESTABDPELVIS", 0.9))
+        #expect(chest.kind == .flagged && chest.newBodyPartExamined == nil)
+        // An organ term equivalent to the answer's region still agrees (LUNG is CHEST).
+        #expect(decider.decide(series: series("LUNG"), prediction: prediction("CHEST", 0.99)).kind == .confirmed)
     }
 
     @Test func contradictionIsCorrectedOnlyAboveTheStricterThreshold() {

@@ -18,6 +18,9 @@ public struct TrustedEvaluation: Sendable, Codable {
         public var rightCoarser = 0.0
         /// UNKNOWN kinds left unanswered.
         public var unknownAbstained = 0.0
+        /// Reliability: expected calibration error of the confidence of the most probable class
+        /// (or the answer) against its correctness, over the labelled kinds (10 bins; unweighted).
+        public var calibrationError = 0.0
 
         public var wrong: Double { answered - right }
 
@@ -27,7 +30,7 @@ public struct TrustedEvaluation: Sendable, Codable {
             return "\(name): coverage \(pct(answered, labelled)) % / acc. answered \(pct(right, answered)) % / wrong "
                 + "\(pct(wrong, labelled)) % [coarser \(pct(coarser, labelled)), finer \(pct(finer, labelled)), other region "
                 + "\(pct(otherRegion, labelled))] · UNKNOWN abstained \(pct(unknownAbstained, unknown)) % "
-                + String(format: "(n = %.0f labelled, %.0f UNKNOWN)", labelled, unknown)
+                + String(format: "(n = %.0f labelled, %.0f UNKNOWN) · ECE %.3f", labelled, unknown, calibrationError)
         }
     }
 
@@ -36,6 +39,12 @@ public struct TrustedEvaluation: Sendable, Codable {
     public static func figures(_ name: String, examples: [TrainingExample], predictions: [Prediction], taxonomy: Taxonomy,
                                weighted: Bool = false) -> Figures {
         var f = Figures(name: name)
+        var confidences: [Double] = [], hits: [Bool] = []
+        for (e, p) in zip(examples, predictions) where e.label != "UNKNOWN" {
+            confidences.append(p.confidence)
+            hits.append(taxonomy.areEquivalent(p.bodyPart ?? p.topClass, e.label))
+        }
+        f.calibrationError = Calibration.expectedCalibrationError(confidences: confidences, correct: hits)
         for (e, p) in zip(examples, predictions) {
             let w = weighted ? Double(e.seriesCount) : 1
             let answer = p.abstained ? nil : p.bodyPart

@@ -32,6 +32,9 @@ public struct BodyPartModel: Sendable {
     public var coarserThreshold: Double?
     /// The stored BodyPartExamined as evidence (nil: only as a feature).
     public var storedTerm: StoredTermEvidence?
+    /// Reading patterns (``FieldReading/key(modelAgrees:)``) whose candidate answers when the
+    /// model abstains, with the confidence of such answers (their out-of-fold accuracy).
+    public var readingPatterns: [String: Double] = [:]
     /// Free-form description: training data, date, figures.
     public var info: [String: String]
     /// The taxonomy whose rule matches are features (needed when `hashing.usesRules`).
@@ -129,9 +132,14 @@ public struct Predictor: Sendable {
     /// Whether a prediction of class `best` at `confidence` is answered: at the main threshold,
     /// or at the agreement threshold when the class agrees with the descriptions' rule match.
     func accepts(_ best: Int, confidence: Double) -> Bool {
+        accepts(best, confidence: confidence, ruleClass: unambiguousRuleClass())
+    }
+
+    /// `accepts` with the unambiguous rule class given.
+    func accepts(_ best: Int, confidence: Double, ruleClass: Int) -> Bool {
         if confidence >= model.threshold { return true }
         guard let a = model.agreementThreshold, confidence >= a else { return false }
-        return agrees(best, ruleClass: unambiguousRuleClass())
+        return agrees(best, ruleClass: ruleClass)
     }
 
     /// Per class, itself and the classes the taxonomy judges equivalent to it.
@@ -211,6 +219,7 @@ public struct Predictor: Sendable {
     public mutating func predict(_ series: SeriesMetadata) -> Prediction {
         _ = probabilities(series)
         var (best, confidence) = Self.decide(scores, groups: groups)
+        let top = best
         var second = -1, third = -1
         for k in scores.indices where k != best {
             if second < 0 || scores[k] > scores[second] { third = second; second = k }
@@ -227,14 +236,26 @@ public struct Predictor: Sendable {
         if abstained, let t = model.coarserThreshold, let (a, mass) = hierarchy.coarser(scores, best: best, threshold: t) {
             (best, confidence, abstained, precision) = (a, mass, false, .coarser)
         }
+        let reading = extractor.reading(features)
+        let pattern = reading.map { $0.key(modelAgrees: agrees(top, ruleClass: $0.candidate)) }
+        var answer: String? = nil
+        if abstained, let reading, let pattern, let c = model.readingPatterns[pattern] {
+            answer = String(decoding: extractor.classBytes[reading.candidate], as: UTF8.self)
+            (confidence, abstained, precision, basis) = (c, false, .exact, .reading)
+            if let k = model.classes.firstIndex(of: answer!) { best = k }
+        }
         if model.storedTerm != nil, let (k, c) = storedTermAnswer(series, best: best, accepted: !abstained) {
-            if abstained || c > confidence { (best, confidence, precision) = (k, c, .exact) }
+            if abstained || c > confidence { (best, confidence, precision, answer) = (k, c, .exact, nil) }
             abstained = false
             basis = .storedTerm
         }
-        return Prediction(bodyPart: abstained ? nil : model.classes[best], topClass: model.classes[best],
-                          confidence: confidence, abstained: abstained, alternatives: alternatives,
-                          evidence: evidence, modelID: model.modelID, basis: basis, precision: precision)
+        var p = Prediction(bodyPart: abstained ? nil : answer ?? model.classes[best], topClass: answer ?? model.classes[best],
+                           confidence: confidence, abstained: abstained, alternatives: alternatives,
+                           evidence: evidence, modelID: model.modelID, basis: basis, precision: precision)
+        if let reading, let pattern {
+            p.reading = .init(bodyPart: String(decoding: extractor.classBytes[reading.candidate], as: UTF8.self), pattern: pattern)
+        }
+        return p
     }
 
     /// The (field, term) pairs whose linear weights favour `top` over `runnerUp` most.

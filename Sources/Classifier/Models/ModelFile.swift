@@ -26,11 +26,11 @@ public enum ModelFile {
     /// First 8 bytes of every model file.
     public static let magic: [UInt8] = Array("BPMODEL\u{0}".utf8)
     /// Current format version (2: header key `agreementThreshold`; 3: `sharedEvidence`,
-    /// `sharedWeights`; 4: `storedTerm`).
-    public static let version: UInt32 = 4
+    /// `sharedWeights`; 4: `storedTerm`; 5: `readingPatterns`).
+    public static let version: UInt32 = 5
     /// Versions this build reads (version 1 files have no agreement threshold, version 1–2 files
     /// no shared evidence weights).
-    public static let readableVersions: ClosedRange<UInt32> = 1...4
+    public static let readableVersions: ClosedRange<UInt32> = 1...5
 
     /// The JSON header.
     struct Header: Codable {
@@ -44,6 +44,8 @@ public enum ModelFile {
         var storedTerm: StoredTermEvidence?
         /// Threshold of coarser answers, version 4.
         var coarserThreshold: Double?
+        /// Reading patterns that answer, with their confidence, version 5.
+        var readingPatterns: [String: Double]?
         var linearShare: Double
         var info: [String: String]
         var linearOffset: Int
@@ -77,7 +79,9 @@ public enum ModelFile {
         var header = Header(modelID: model.modelID, classes: model.classes, hashing: model.hashing,
                             temperature: model.temperature, threshold: model.threshold,
                             agreementThreshold: model.agreementThreshold, storedTerm: model.storedTerm,
-                            coarserThreshold: model.coarserThreshold, linearShare: model.linearShare,
+                            coarserThreshold: model.coarserThreshold,
+                            readingPatterns: model.readingPatterns.isEmpty ? nil : model.readingPatterns,
+                            linearShare: model.linearShare,
                             info: model.info, linearOffset: 0, linearEncoding: "int8-per-class-scale",
                             forestOffset: nil, forestLength: nil,
                             sharedEvidence: model.linear.shared.isEmpty ? nil : SharedEvidence.names,
@@ -145,6 +149,7 @@ public enum ModelFile {
                              threshold: header.threshold, agreementThreshold: v >= 2 ? header.agreementThreshold : nil,
                              storedTerm: v >= 4 ? header.storedTerm : nil, info: header.info)
         model.coarserThreshold = v >= 4 ? header.coarserThreshold : nil
+        model.readingPatterns = v >= 5 ? header.readingPatterns ?? [:] : [:]
         return model
     }
 

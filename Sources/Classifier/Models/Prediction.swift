@@ -36,6 +36,17 @@ public struct Prediction: Sendable, Hashable, Codable {
     public var basis: Basis = .model
     /// Whether the answer is the most probable class itself or a class containing it.
     public var precision: Precision = .exact
+    /// The reading of the header text (``FieldReading``): its candidate class, and its pattern
+    /// with whether the most probable class agrees (nil: no level names a class unambiguously).
+    public var reading: Reading?
+
+    /// A reading's candidate and pattern.
+    public struct Reading: Sendable, Hashable, Codable {
+        /// The class the header text names.
+        public var bodyPart: String
+        /// `series/broader/absent/trunk/agree`.
+        public var pattern: String
+    }
 
     /// What gave an answer.
     public enum Basis: String, Sendable, Hashable, Codable {
@@ -45,6 +56,9 @@ public struct Prediction: Sendable, Hashable, Codable {
         case storedTerm
         /// The series' study (``StudyContext``).
         case study
+        /// The header text read level by level (``FieldReading``), in a pattern whose answers
+        /// were right often enough on collections the model did not learn from.
+        case reading
     }
 
     /// How an answer relates to the most probable class.

@@ -65,6 +65,15 @@ public struct ModelBuilder: Sendable {
     public var coarserAnswers = false
     /// Fit and use the stored BodyPartExamined as evidence (``StoredTermEvidence``).
     public var storedTermEvidence = false
+    /// Fit reading patterns (``FieldReading``) that answer where the model abstains.
+    public var readingAnswers = true
+    /// Wrong-answer budget (share of held-out rows) of the model and reading answers together.
+    public var readingMaxWrongRate = 0.02
+    /// Lowest smoothed out-of-fold accuracy of a reading pattern that answers.
+    public var readingMinAccuracy = 0.97
+    /// Fit the reading patterns on the held-out series whose own header supports their label
+    /// (trusted labels' `text = yes`) and the UNKNOWN ones.
+    public var readingFitOnTextYes = false
     /// Series without a label (IDC rows whose BodyPartExamined names no class), for distant
     /// supervision; those of calibration groups are never used.
     public var unlabelled: [TrainingExample] = []
@@ -246,12 +255,14 @@ public struct ModelBuilder: Sendable {
         var ruleClass: [Int] = []
         var examples: [TrainingExample] = []
         var stored = StoredTermData()
+        var reading = ReadingData()
 
         mutating func append(_ other: CalibrationData) {
             logits += other.logits
             ruleClass += other.ruleClass
             examples += other.examples
             stored.append(other.stored)
+            reading.append(other.reading)
         }
     }
 
@@ -265,6 +276,7 @@ public struct ModelBuilder: Sendable {
         }
         data.examples = examples
         if storedTermEvidence { data.stored = Self.storedTermData(&predictor, examples) }
+        if readingAnswers { data.reading = Self.readingData(&predictor, examples) }
         return data
     }
 
@@ -364,6 +376,9 @@ public struct ModelBuilder: Sendable {
             progress("stored BodyPartExamined as evidence: " + figures + (evidence == nil ? "; not used" : ""))
         }
         let all = Array(calibration.indices), trustedRows = calibration.indices.filter { trusted[$0] }
+        let readings = fitReadings(&model, data, rows: trustedRows, taxonomy: taxonomy)
+        model.info["readingFigures"] = readings
+        progress(readings)
         model.info["calibrationTrusted"] = String(trustedRows.count)
         model.info["thresholdNoisyLabels"] = String(format: "%.4f", noisy)
         model.info["thresholdTrustedAlone"] = String(format: "%.4f", alone)
