@@ -156,24 +156,9 @@ struct EvaluateCommand: ParsableCommand {
                            median(taxonomyTimes), median(bothTimes), median(bothTimes) - median(taxonomyTimes)))
         let (taxonomy, bodyPartModel) = try ClassifyCommand.load(model: model, rules: rules)
         let (examples, _, _) = try TrainCommand.data(idc: path, radlex: nil, taxonomy: taxonomy)
-        let series = examples.map(\.metadata)
-        for (evidence, warm) in [(0, false), (0, true), (5, false)] {
-            var predictor = bodyPartModel.makePredictor()
-            predictor.evidenceCount = evidence
-            if warm { for s in series { _ = predictor.predict(s) } }
-            var answered = 0
-            // Thread CPU time, so that other processes on the machine do not count.
-            func cpu() -> Double {
-                var t = timespec()
-                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-                return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-            }
-            let start = cpu()
-            for s in series where predictor.predict(s).bodyPart != nil { answered += 1 }
-            let seconds = cpu() - start
+        for f in SpeedMeasurement.run(bodyPartModel, series: examples.map(\.metadata)) {
             Console.out(String(format: "%@: %d series in %.2f s CPU = %.0f series/s (evidence %d, one thread, rule cache %@, %d answered)",
-                               bodyPartModel.modelID, series.count, seconds, Double(series.count) / seconds, evidence,
-                               warm ? "warm" : "cold", answered))
+                               bodyPartModel.modelID, f.series, f.seconds, f.perSecond, f.evidence, f.warm ? "warm" : "cold", f.answered))
         }
     }
 
@@ -217,21 +202,7 @@ struct EvaluateCommand: ParsableCommand {
     /// Writes `--predictions`: one row per series with the answer under each condition.
     func writePredictions(_ examples: [TrainingExample], _ per: [[Prediction]], taxonomy: Taxonomy) throws {
         guard let predictions else { return }
-        let rules = RuleBaseline(taxonomy: taxonomy)
-        func clean(_ s: String?) -> String { (s ?? "").replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
-        var lines = ["group\tseries_instance_uid\tlabel\tmodality\tbpe\tstudy\tseries\tprotocol"
-            + BPECondition.standard.map { "\t\($0)_top\t\($0)_conf\t\($0)_answered\t\($0)_reading\t\($0)_pattern" }.joined() + "\trules_hidden"]
-        for (i, e) in examples.enumerated() {
-            var row = [e.group, e.seriesInstanceUID, e.label, clean(e.metadata["Modality"]), clean(e.metadata["BodyPartExamined"]),
-                       clean(e.metadata["StudyDescription"]), clean(e.metadata["SeriesDescription"]), clean(e.metadata["ProtocolName"])]
-            for p in per {
-                row += [p[i].topClass, String(format: "%.4f", p[i].confidence), p[i].abstained ? "0" : "1",
-                        p[i].reading?.bodyPart ?? "", p[i].reading?.pattern ?? ""]
-            }
-            row.append(rules.predict(e.metadata.withBodyPartExamined(nil)).bodyPart ?? "")
-            lines.append(row.joined(separator: "\t"))
-        }
-        do { try (lines.joined(separator: "\n") + "\n").write(toFile: predictions, atomically: true, encoding: .utf8) } catch {
+        do { try PredictionTable.tsv(examples, per, taxonomy: taxonomy).write(toFile: predictions, atomically: true, encoding: .utf8) } catch {
             Console.error("\(predictions): cannot write (\(error.localizedDescription))")
             throw ExitStatus.cannotCreate
         }
