@@ -57,6 +57,16 @@ struct ReadingAnswerTests {
         #expect(Self.reading(Self.series(nil, "CT CHEST", bpe: "KNEE"))?.pattern.hasPrefix("series/absent/conflict/") == true)
     }
 
+    @Test("with no text, a modality that implies its region by definition reads it (MG: BREAST), without the model's agreement")
+    func modality() {
+        let mg = Self.reading(Self.series(nil, nil, modality: "MG"))
+        #expect(mg?.bodyPart == "BREAST" && mg?.pattern == "modality/MG")
+        #expect(Self.reading(Self.series(nil, nil, bpe: "CHEST", modality: "MG"))?.pattern == "modality/MG/conflict")
+        #expect(Self.reading(Self.series(nil, nil, modality: "CT")) == nil)
+        // A description naming a region comes first.
+        #expect(Self.reading(Self.series(nil, "SPECIMEN KNEE", modality: "MG"))?.bodyPart == "KNEE")
+    }
+
     @Test("derived objects and PET are patterns of their own")
     func objects() {
         #expect(Self.reading(Self.series("CT CHEST", "Lung segmentation", modality: "SEG"))?.pattern.contains("/derived/") == true)

@@ -16,6 +16,9 @@ public struct FieldReading: Sendable, Hashable {
     /// The level the candidate comes from.
     public enum Level: String, Sendable, CaseIterable {
         case series, `protocol`, study
+        /// No description names a class, and the modality implies one by definition
+        /// (``modalityRegions``: MG is mammography).
+        case modality
     }
 
     /// How other text relates to the candidate, worst first when several apply.
@@ -48,10 +51,26 @@ public struct FieldReading: Sendable, Hashable {
     /// series description names the structure drawn, an organ, not the region imaged).
     public var object: String
 
-    /// The pattern, without the model's agreement: `series/broader/absent/trunk/image`.
+    /// The modality, for a candidate implied by it.
+    public var modality: String = ""
+
+    /// The pattern, without the model's agreement: `series/broader/absent/trunk/image`; for a
+    /// region implied by the modality, `modality/MG` (or `modality/MG/conflict` when the stored
+    /// term names another region).
     public var key: String {
-        "\(level.rawValue)/\(others.rawValue)/\(stored.rawValue)/\(trunk ? "trunk" : "part")/\(object)"
+        if level == .modality { return "modality/\(modality)" + (stored == .conflict ? "/conflict" : "") }
+        return "\(level.rawValue)/\(others.rawValue)/\(stored.rawValue)/\(trunk ? "trunk" : "part")/\(object)"
     }
+
+    /// The pattern with whether the model's most probable class agrees with the candidate
+    /// (regions implied by the modality leave it out: the model rarely knows them without text).
+    public func key(modelAgrees: Bool) -> String {
+        level == .modality ? key : key + (modelAgrees ? "/agree" : "/disagree")
+    }
+
+    /// Modalities whose defined term implies the region (PS3.3 C.7.3.1.1.1): MG mammography,
+    /// IO intra-oral radiography.
+    static let modalityRegions: [String: String] = ["MG": "BREAST", "IO": "HEAD"]
 
     /// Modality slots (``FeatureExtractor/denseModalities``) of PET and derived objects.
     static let petModalities: Set<String> = ["PT", "NM"]
@@ -60,8 +79,6 @@ public struct FieldReading: Sendable, Hashable {
         petModalities.contains($0) ? "pet" : derivedModalities.contains($0) ? "derived" : "image"
     }
 
-    /// The pattern with whether the model's most probable class agrees with the candidate.
-    public func key(modelAgrees: Bool) -> String { key + (modelAgrees ? "/agree" : "/disagree") }
 
     /// Trunk classes (`trunk`).
     static let trunkClasses: Set<String> = [
@@ -76,8 +93,8 @@ extension FeatureExtractor {
     func reading(_ v: FeatureVector) -> FieldReading? {
         guard taxonomy != nil else { return nil }
         let levels: [[UInt8]] = [v.ruleMatches[0], v.ruleMatches[1], v.ruleMatches[2] + v.ruleMatches[3] + v.ruleMatches[4]]
-        guard let index = levels.firstIndex(where: { !$0.isEmpty }) else { return nil }
         let t = classBytes.count
+        guard let index = levels.firstIndex(where: { !$0.isEmpty }) else { return modalityReading(v) }
         let level = levels[index]
         let c = Int(level[0])
         // relation[a·T + b]: 0 same, 1 equivalent, 2 a contains b, 3 b contains a, 4 other.
@@ -109,5 +126,19 @@ extension FeatureExtractor {
         let object = slot >= 0 && slot < FieldReading.objectBySlot.count ? FieldReading.objectBySlot[slot] : "image"
         return FieldReading(candidate: c, level: FieldReading.Level.allCases[index], others: others, stored: stored,
                             trunk: FieldReading.trunkClasses.contains(name), object: object)
+    }
+
+    /// The region the modality implies when no description names one.
+    func modalityReading(_ v: FeatureVector) -> FieldReading? {
+        let slot = Int(v.modality)
+        guard slot >= 0, slot < Self.denseModalities.count else { return nil }
+        let modality = Self.denseModalities[slot]
+        guard let region = FieldReading.modalityRegions[modality], let c = classIndex[region].map(Int.init) else { return nil }
+        var stored = FieldReading.Relation.absent
+        if v.bpeClass != Self.noClass {
+            stored = relation[c * classBytes.count + Int(v.bpeClass)] <= 1 ? .same : .conflict
+        }
+        return FieldReading(candidate: c, level: .modality, others: .absent, stored: stored, trunk: false, object: "image",
+                            modality: modality)
     }
 }
