@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "bodypart", targets: ["bodypart"]),
         .library(name: "DicomIO", targets: ["DicomIO"]),
         .library(name: "Classifier", targets: ["Classifier"]),
+        .library(name: "DicomNet", targets: ["DicomNet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,9 +49,11 @@ let package = Package(
             dependencies: ["DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "PixelCheck",
                            .product(name: "Yams", package: "Yams")]
         ),
+        // The DICOM network (storage SCP/SCU, C-ECHO, C-FIND, C-MOVE, TLS) over the shim's dcmnet side.
+        .target(name: "DicomNet", dependencies: ["CDcmtk", "DicomCore", "DicomIO"]),
         .target(
             name: "Proxy",
-            dependencies: ["CDcmtk", "DicomCore", "DicomIO", "Cleanup", "Audit",
+            dependencies: ["DicomNet", "DicomCore", "DicomIO", "Cleanup", "Audit",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Hummingbird", package: "hummingbird"),
@@ -70,7 +73,7 @@ let package = Package(
             dependencies: ["DicomCore", "DicomIO", "PixelCheck", "Audit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/Sources/bodypart-bench"
         ),
-        .target(name: "BodypartTesting", dependencies: ["DicomCore"], path: "Sources/BodypartTesting"),
+        .target(name: "BodypartTesting", dependencies: ["DicomCore", "DicomIO"], path: "Sources/BodypartTesting"),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
         .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "AnatomyTests", dependencies: ["Anatomy"]),
@@ -78,6 +81,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "BodypartTesting"]),
         .testTarget(name: "CleanupTests", dependencies: ["Cleanup", "Audit", "DicomIO", "BodypartTesting"]),
         .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting", "Audit"], exclude: ["Golden"]),
+        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet", "DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Cleanup", "Audit", "DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "PixelCheck", "DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "PixelCheckTests", dependencies: ["PixelCheck", "DicomIO", "DicomCore", "BodypartTesting"]),

@@ -18,11 +18,7 @@
 #include <unistd.h>
 #include <cerrno>
 
-struct bp_object {
-    DcmFileFormat file;
-    bool hasMeta = true;
-    int utf8 = 0;
-};
+#include "object.h"
 
 namespace {
 

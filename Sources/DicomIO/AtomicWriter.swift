@@ -134,6 +134,13 @@ public final class AtomicWriter: @unchecked Sendable {
         }
     }
 
+    /// Flushes the whole file system that holds the open descriptor `fd`
+    /// (Linux `syncfs`): one call for a batch of files written there. The
+    /// reason is in the error when it fails.
+    public static func syncFileSystem(of fd: Int32, path: String) throws(DicomError) {
+        guard bp_syncfs(fd) == Int32(BP_OK) else { throw .io(path: path, detail: Dcmtk.lastError) }
+    }
+
     static func syncDirectory(_ directory: String) {
         let fd = open(directory, O_RDONLY | O_DIRECTORY)
         guard fd >= 0 else { return }

@@ -7,7 +7,9 @@ import DicomCore
 ///
 /// Not `Sendable`: one owner at a time (it wraps a DCMTK object).
 public final class DicomObject {
-    let handle: OpaquePointer
+    /// The shim handle, for the package's other shim users (DicomNet sends an
+    /// edited object from memory with it); not public API. Valid while the object lives.
+    package let handle: OpaquePointer
     /// Where it was read from ("" for objects received from the network).
     public let path: String
 
@@ -32,10 +34,6 @@ public final class DicomObject {
     }
 
     deinit { bp_close(handle) }
-
-    /// The shim handle, for the other shim users (the proxy's network code
-    /// sends an edited object from memory with it). Valid while the object lives.
-    public var shimHandle: OpaquePointer? { handle }
 
     /// The header model (values as stored, not converted to UTF-8).
     public var header: DicomHeader { HeaderReader.header(of: handle, path: path) }

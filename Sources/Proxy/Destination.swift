@@ -33,10 +33,14 @@ public struct Destination: Sendable, Hashable, Codable, CustomStringConvertible 
 
     public var description: String { "\(aeTitle)@\(host):\(port)" }
 
+    /// The peer DicomNet talks to.
+    public var peer: DicomPeer { DicomPeer(aeTitle: aeTitle, host: host, port: port) }
+
     /// The spool folder name of this destination (file-name safe).
     public var folderName: String {
         String(description.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "@" ? $0 : "_" })
     }
 }
 
+import DicomNet
 import Foundation

@@ -2,6 +2,7 @@ import Audit
 import Cleanup
 import DicomCore
 import DicomIO
+import DicomNet
 import Foundation
 import Logging
 
@@ -23,7 +24,7 @@ extension Forwarder {
         let syntax = header.transferSyntaxUID
         if !scu.isConnected || !scu.canSend(sopClass: sopClass, transferSyntax: syntax) {
             do { try scu.connect(adding: sopClass, transferSyntax: syntax) } catch {
-                return destinationFailed("\(error)")
+                return destinationFailed("\(ProxyError.destination(destination.description, detail: error.description))")
             }
             guard scu.canSend(sopClass: sopClass, transferSyntax: syntax) else {
                 return objectFailed(entry, reason: "the destination accepts neither \(sopClass) in \(syntax) nor an uncompressed equivalent")
@@ -33,10 +34,10 @@ extension Forwarder {
         let outcome = scu.store(prepared)
         lastSend = Date()
         switch outcome {
-        case .status(let status) where status == 0 || status & 0xF000 == 0xB000:
+        case .status(let status) where status.isSuccessOrWarning:
             delivered(entry, changes: changes, isRetry: isRetry)
         case .status(let status):
-            objectFailed(entry, reason: "refused with status 0x" + String(status, radix: 16, uppercase: true))
+            objectFailed(entry, reason: "refused with status \(status.hex)")
         case .unsupported(let reason):
             objectFailed(entry, reason: reason)
         case .failed(let reason):

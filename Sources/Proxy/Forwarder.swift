@@ -2,6 +2,7 @@ import Audit
 import Cleanup
 import DicomCore
 import DicomIO
+import DicomNet
 import Foundation
 import Logging
 
@@ -40,8 +41,7 @@ final class Forwarder: @unchecked Sendable {
         self.lanes = lanes
         self.context = context
         let c = context.configuration
-        scu = StorageSCU(destination: destination, aeTitle: c.aeTitle, maxPDU: c.maxPDU, acseTimeout: c.acseTimeout,
-                         dimseTimeout: c.dimseTimeout)
+        scu = StorageSCU(peer: destination.peer, settings: c.associationSettings)
         var logger = context.logger
         logger[metadataKey: "destination"] = "\(destination)"
         if lanes > 1 { logger[metadataKey: "lane"] = "\(lane + 1)/\(lanes)" }

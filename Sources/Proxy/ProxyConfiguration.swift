@@ -1,3 +1,4 @@
+import DicomNet
 import Foundation
 
 /// When a failed object is tried again, and when the proxy gives up on it.
@@ -94,5 +95,12 @@ public struct ProxyConfiguration: Sendable, Hashable {
         if let metricsPort, metricsPort == port { throw .configuration("console.port (metrics_port) must differ from port") }
         try console.validate()
         try pixel.validate()
+    }
+}
+
+extension ProxyConfiguration {
+    /// How the forwarders and `--check` open associations (our AE title, PDU, timeouts).
+    var associationSettings: AssociationSettings {
+        AssociationSettings(aeTitle: aeTitle, maxPDU: maxPDU, acseTimeout: acseTimeout, dimseTimeout: dimseTimeout)
     }
 }

@@ -1,3 +1,5 @@
+import DicomNet
+
 /// What can go wrong in the proxy, as one line a person can act on.
 public enum ProxyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A configuration value is wrong (flag or YAML key).
@@ -10,6 +12,14 @@ public enum ProxyError: Error, Sendable, Hashable, CustomStringConvertible {
     case spoolInUse(path: String, holder: String)
     /// A destination cannot be reached or refused us.
     case destination(String, detail: String)
+
+    /// A DicomNet error met by the proxy's listener.
+    init(_ error: DicomNetError) {
+        switch error {
+        case .listen(let port, let detail): self = .listen(port: port, detail: detail)
+        default: self = .configuration(error.description)
+        }
+    }
 
     public var description: String {
         switch self {

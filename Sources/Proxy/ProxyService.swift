@@ -1,6 +1,7 @@
 import Audit
 import Cleanup
 import DicomIO
+import DicomNet
 import Foundation
 import Logging
 
@@ -89,11 +90,15 @@ public final class ProxyService: @unchecked Sendable {
                 tally.event(event, id)
                 receiver.event(event, id, calling, peer, detail)
             })
-        try scp.start(StorageSCP.Settings(
-            port: configuration.port, aeTitle: configuration.aeTitle, maxPDU: configuration.maxPDU,
-            maxAssociations: configuration.maxAssociations, acseTimeout: configuration.acseTimeout,
-            dimseTimeout: configuration.dimseTimeout, allowedCallingAETitles: configuration.allowedCallingAETitles,
-            incomingFolder: spool.incoming))
+        do {
+            try scp.start(StorageSCP.Settings(
+                port: configuration.port, aeTitle: configuration.aeTitle, maxPDU: configuration.maxPDU,
+                maxAssociations: configuration.maxAssociations, acseTimeout: configuration.acseTimeout,
+                dimseTimeout: configuration.dimseTimeout, allowedCallingAETitles: configuration.allowedCallingAETitles,
+                incomingFolder: spool.incoming))
+        } catch {
+            throw ProxyError(error)
+        }
         self.scp = scp
         if let port = configuration.metricsPort {
             let server = ConsoleServer(address: configuration.console.listen, port: port, routes: ConsoleRoutes(service: self),
@@ -137,7 +142,12 @@ public final class ProxyService: @unchecked Sendable {
 
     /// One C-ECHO to `destination` with our AE title (for `--check`).
     public static func echo(_ destination: Destination, configuration: ProxyConfiguration) throws(ProxyError) {
-        try StorageSCU.echo(destination, aeTitle: configuration.aeTitle, timeout: configuration.acseTimeout)
+        var settings = configuration.associationSettings
+        settings.maxPDU = 16384
+        settings.dimseTimeout = configuration.acseTimeout
+        do { try VerificationSCU.echo(destination.peer, settings: settings) } catch {
+            throw .destination(destination.description, detail: error.description)
+        }
     }
 
     /// Throws `.listen` when something already listens on `port` (for `--check`): binds it as

@@ -1,6 +1,7 @@
 import Audit
 import DicomCore
 import DicomIO
+import DicomNet
 import Foundation
 import Logging
 import Synchronization
@@ -11,8 +12,8 @@ import Synchronization
 
 /// The SCP's handler: checks that a received dataset is readable, makes it
 /// durable in the spool, and only then answers Success; any failure to store
-/// answers Out of Resources (0xA700), an unreadable dataset Cannot
-/// Understand (0xC000). Also logs one line per association.
+/// answers Out of Resources, an unreadable dataset Cannot
+/// Understand (`DIMSEStatus`). Also logs one line per association.
 final class Receiver: Sendable {
     private let spool: Spool
     private let forwarders: [Forwarder]
@@ -62,7 +63,7 @@ final class Receiver: Sendable {
     var refusing: Bool { lastRefused.load(ordering: .relaxed) }
     private let lastRefused = Atomic<Bool>(false)
 
-    func handle(_ request: StorageSCP.Request) -> UInt16 {
+    func handle(_ request: StorageSCP.Request) -> DIMSEStatus {
         // The structure first, before any parse (a deep or truncated dataset must not reach DCMTK's parser).
         if let problem = DatasetScan.problem(in: request.path) {
             return refuse(request, status: problem.status, message: "C-STORE refused: dataset \(problem.kind)",
@@ -71,11 +72,11 @@ final class Receiver: Sendable {
         let header: DicomHeader
         // Only what the spool and the pixel keep need (the forwarder reads the rest).
         do { header = try HeaderReader().read(request.path, include: Receiver.needed) } catch {
-            return refuse(request, status: 0xC000, message: "C-STORE refused: unreadable dataset", reason: "unreadable: \(error)")
+            return refuse(request, status: .cannotUnderstand, message: "C-STORE refused: unreadable dataset", reason: "unreadable: \(error)")
         }
         let sop = header.dataset.string(.sopInstanceUID) ?? ""
         guard sop == request.sopInstanceUID else {
-            return refuse(request, status: 0xC000, message: "C-STORE refused: SOP Instance UID of the dataset differs from the command's",
+            return refuse(request, status: .cannotUnderstand, message: "C-STORE refused: SOP Instance UID of the dataset differs from the command's",
                           reason: "the dataset's SOP Instance UID \(sop) differs from the command's")
         }
         // Pixel check hook: a hard link made before the object is queued (no delivery can remove it first).
@@ -92,7 +93,7 @@ final class Receiver: Sendable {
             lastRefused.store(true, ordering: .relaxed)
             logger.error("C-STORE refused: cannot store in the spool (answered Out of Resources)",
                          metadata: peer(request, ["error": "\(error)"]))
-            return 0xA700
+            return .outOfResources
         }
         lastRefused.store(false, ordering: .relaxed)
         count("received")
@@ -105,12 +106,12 @@ final class Receiver: Sendable {
                                                message: "SOP Instance \(sop) arrived again from \(request.callingAE); forwarded again")])
         }
         for forwarder in forwarders where forwarder.takes(entry) { forwarder.enqueue(entry) }
-        return 0x0000
+        return .success
     }
 
     /// Answers a failure status for a dataset that cannot be used; its bytes go to SPOOL/refused.
-    private func refuse(_ request: StorageSCP.Request, status: UInt16, message: Logger.Message, reason: String) -> UInt16 {
-        let code = "0x" + String(status, radix: 16, uppercase: true)
+    private func refuse(_ request: StorageSCP.Request, status: DIMSEStatus, message: Logger.Message, reason: String) -> DIMSEStatus {
+        let code = status.hex
         let kept = spool.keepRefused(receivedFile: request.path, note: RefusedNote(
             reason: reason, status: code, callingAE: request.callingAE, peer: request.peerHost,
             sopInstanceUID: request.sopInstanceUID, refusedAt: Date()))

@@ -1,4 +1,4 @@
-import CDcmtk
+import DicomIO
 import Foundation
 import Synchronization
 
@@ -149,9 +149,8 @@ final class SpoolCommitter: Sendable {
             }
             return true
         }
-        guard bp_syncfs(rootFD) == 0 else {
-            let reason = String(cString: bp_last_error())
-            flushError.withLock { $0 = reason }
+        do { try AtomicWriter.syncFileSystem(of: rootFD, path: root) } catch {
+            flushError.withLock { $0 = "\(error)" }
             return false
         }
         return true

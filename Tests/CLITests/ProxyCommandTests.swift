@@ -24,27 +24,12 @@ import Testing
     @Test func checkEchoesEachDestination() throws {
         let folder = try TestEnvironment.temporaryFolder("proxy-check")
         defer { TestEnvironment.remove(folder) }
-        let storescp = try #require(TestEnvironment.which("storescp"))
-        // A port from the dynamic range; storescp fails fast if it is taken, and the check then fails too.
-        let port = Int.random(in: 40000...60000)
-        let scp = Process()
-        scp.executableURL = URL(fileURLWithPath: storescp)
-        scp.arguments = ["-od", folder.path, "\(port)"]
-        try scp.run()
-        defer { scp.terminate(); kill(scp.processIdentifier, SIGKILL); scp.waitUntilExit() }
-        // Wait until storescp answers (a fixed sleep was too short on a loaded machine).
-        let echoscu = try #require(TestEnvironment.which("echoscu"))
-        for _ in 0..<100 {
-            let echo = Process()
-            echo.executableURL = URL(fileURLWithPath: echoscu)
-            echo.arguments = ["-to", "2", "127.0.0.1", "\(port)"]
-            echo.standardOutput = FileHandle.nullDevice
-            echo.standardError = FileHandle.nullDevice
-            try echo.run()
-            echo.waitUntilExit()
-            if echo.terminationStatus == 0 { break }
-            usleep(100_000)
-        }
+        let port = Peers.freePort()
+        let scp = try Peers.storescp(into: folder.appendingPathComponent("received"), port: port,
+                                     log: folder.appendingPathComponent("storescp.log"))
+        defer { scp.stop() }
+        // Wait until storescp answers C-ECHO (a fixed sleep was too short on a loaded machine).
+        #expect(Peers.waitUntil(20) { Peers.echoes(port) }, "\(scp.output)")
         let ok = try TestEnvironment.bodypart(["proxy", "--check", "--destination", "STORESCP@127.0.0.1:\(port)",
                                                "--destination", "GONE@127.0.0.1:\(port + 1)"])
         #expect(ok.stdout.contains("STORESCP@127.0.0.1:\(port): C-ECHO ok"), "\(ok.stdout) \(ok.stderr)")

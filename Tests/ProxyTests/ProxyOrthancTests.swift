@@ -10,29 +10,15 @@ import Testing
 @Suite(.serialized) struct ProxyOrthancTests {
     init() throws { try Dcmtk.setUp(privateDictionary: TestEnvironment.privateDictionary) }
 
-    static var orthanc: String? { TestEnvironment.which("Orthanc") ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/Orthanc") ? "/usr/sbin/Orthanc" : nil) }
-
-    func rest(_ port: UInt16, _ path: String, to file: String? = nil) throws -> String {
-        try TestEnvironment.run("/usr/bin/curl", ["-sf", "http://127.0.0.1:\(port)\(path)"] + (file.map { ["-o", $0] } ?? [])).stdout
-    }
-
-    @Test(.enabled(if: ProxyOrthancTests.orthanc != nil, "Orthanc is not installed (make test-deps)"))
+    @Test(.enabled(if: Orthanc.executable != nil, "Orthanc is not installed (make test-deps)"))
     func forwardsToOrthancEveryObjectEnrichedWithPixelsUntouched() throws {
         let folder = try TestEnvironment.temporaryFolder("proxy-orthanc")
         defer { TestEnvironment.remove(folder) }
-        let (dicomPort, httpPort, proxyPort) = (Peers.freePort(), Peers.freePort(), Peers.freePort())
-        let storage = folder.appendingPathComponent("orthanc")
-        try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
-        let config = folder.appendingPathComponent("orthanc.json")
-        try """
-            { "Name": "bodypart-test", "StorageDirectory": "\(storage.path)", "IndexDirectory": "\(storage.path)",
-              "DicomAet": "ORTHANC", "DicomPort": \(dicomPort), "HttpPort": \(httpPort), "RemoteAccessAllowed": false,
-              "AuthenticationEnabled": false, "DicomAlwaysAllowStore": true, "Plugins": [] }
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let orthanc = try Peers.Background(try #require(Self.orthanc), [config.path], log: folder.appendingPathComponent("orthanc.log"))
-        orthanc.grace = 5
+        let proxyPort = Peers.freePort()
+        let orthanc = try Orthanc(in: folder)
         defer { orthanc.stop() }
-        #expect(Peers.waitUntil(30) { Peers.isListening(dicomPort) && Peers.isListening(httpPort) }, "\(orthanc.output)")
+        let dicomPort = orthanc.dicomPort
+        #expect(Peers.isListening(orthanc.dicomPort) && Peers.isListening(orthanc.httpPort), "\(orthanc.output)")
         let proxy = try Peers.proxy(["--destination", "ORTHANC@127.0.0.1:\(dicomPort)", "--spool", folder.appendingPathComponent("spool").path,
                                      "--audit", folder.appendingPathComponent("audit.sqlite").path, "--config", try Peers.config(in: folder)],
                                     port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
@@ -41,15 +27,11 @@ import Testing
         let files = Peers.dev(Peers.wholeBodyCT)
         let sent = try Peers.storescu(files, port: proxyPort)
         #expect(Peers.successes(sent) == files.count, "\(sent.stderr)")
-        func instances() -> [String] {
-            let text = (try? rest(httpPort, "/instances")) ?? "[]"
-            return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
-        }
-        #expect(Peers.waitUntil(60) { instances().count == files.count }, "\(proxy.output)")
+        #expect(Peers.waitUntil(60) { orthanc.instances().count == files.count }, "\(proxy.output)")
         let sources = Dictionary(files.compactMap { file in Peers.sopInstanceUID(file).map { ($0, file) } }) { a, _ in a }
-        for id in instances() {
+        for id in orthanc.instances() {
             let copy = folder.appendingPathComponent("\(id).dcm").path
-            _ = try rest(httpPort, "/instances/\(id)/file", to: copy)
+            _ = try orthanc.get("/instances/\(id)/file", to: copy)
             let header = try HeaderReader().read(copy)
             let uid = try #require(header.dataset.string(.sopInstanceUID))
             let source = try #require(sources[uid])

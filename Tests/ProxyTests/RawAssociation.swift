@@ -1,3 +1,4 @@
+import BodypartTesting
 import Foundation
 
 #if canImport(Glibc)

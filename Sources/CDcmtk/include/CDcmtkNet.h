@@ -19,6 +19,13 @@ extern "C" {
 #endif
 
 typedef struct bp_object bp_object; /* from CDcmtk.h */
+
+/** Network status codes beside CDcmtk.h's BP_E_* (an SCU call returns one of them). */
+enum {
+    BP_E_NET_ASSOCIATION = 20, /**< no association: the peer cannot be reached or rejected it */
+    BP_E_NET_TIMEOUT = 21,     /**< the peer did not answer within the DIMSE timeout */
+    BP_E_NET_TLS = 22          /**< TLS set-up failed (certificate, key, CA files) */
+};
 typedef struct bp_scp bp_scp;       /**< a listening storage SCP (a pool of association threads) */
 typedef struct bp_scu bp_scu;       /**< a storage SCU towards one peer */
 
@@ -119,8 +126,8 @@ int bp_scu_connected(bp_scu *scu);
 /** Opens an association proposing, for each pair i, the SOP class
  *  `sop_classes[i]` in `transfer_syntaxes[i]`, plus for each SOP class a
  *  context with Explicit and Implicit VR Little Endian. Closes (releases)
- *  the current association first. BP_E_IO when the peer cannot be reached
- *  or rejects the association (see bp_net_last_error). */
+ *  the current association first. BP_E_NET_ASSOCIATION when the peer cannot be
+ *  reached or rejects the association (see bp_net_last_error). */
 int bp_scu_connect(bp_scu *scu, const char *const *sop_classes, const char *const *transfer_syntaxes, size_t count);
 
 /** 1 when the open association can carry an object of this SOP class and
@@ -139,7 +146,8 @@ int bp_scu_store(bp_scu *scu, bp_object *object, uint16_t *dimse_status);
 void bp_scu_release(bp_scu *scu);
 
 /** Opens an association with Verification only, sends C-ECHO, releases.
- *  BP_OK when the echo succeeded. */
+ *  BP_OK when the echo succeeded; BP_E_NET_ASSOCIATION when no association,
+ *  BP_E_IO when the echo failed inside it. */
 int bp_scu_echo(const bp_scu_config *config);
 
 #ifdef __cplusplus

@@ -1,3 +1,4 @@
+import DicomNet
 import Foundation
 import Synchronization
 

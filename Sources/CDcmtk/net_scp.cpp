@@ -1,71 +1,37 @@
-// bodypart's DCMTK network shim (dcmnet): storage SCP pool and storage SCU.
-// Plain C API declared in include/CDcmtkNet.h; see there for the contract.
+// bodypart's DCMTK network shim, storage SCP side: a pool of association
+// threads behind our own listening socket (net_listener.cpp), each received
+// dataset written straight to a file. Contract: include/CDcmtkNet.h.
 #include "CDcmtk.h"
 #include "CDcmtkNet.h"
+#include "net_common.h"
 #include "net_listener.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
 #include <dcmtk/dcmnet/diutil.h>
+#include <dcmtk/dcmnet/dul.h>
 #include <dcmtk/dcmnet/scppool.h>
 #include <dcmtk/dcmnet/scpthrd.h>
-#include <dcmtk/dcmnet/scu.h>
 
 #include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <mutex>
+#include <netinet/in.h>
 #include <string>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
-#include <dcmtk/dcmnet/dul.h>
-
-// Must stay identical to the definition in shim.cpp (one definition per
-// program; both translation units see the same layout).
-struct bp_object {
-    DcmFileFormat file;
-    bool hasMeta = true;
-    int utf8 = 0;
-};
+using bpnet::trimmedAE;
 
 namespace {
-
-thread_local std::string netError;
-
-int netFail(int code, const std::string &text) {
-    netError = text;
-    return code;
-}
-
-/// DCMTK reads TCP_NODELAY from the environment when it opens a socket.
-void prepareNetwork() {
-    static std::once_flag once;
-    std::call_once(once, [] { setenv("TCP_NODELAY", "1", 0); });
-}
-
-/// Every transfer syntax DCMTK knows, uncompressed first: what the SCP
-/// accepts, in its order of preference.
-std::vector<std::string> knownTransferSyntaxes() {
-    std::vector<std::string> result = {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
-                                       UID_BigEndianExplicitTransferSyntax, UID_DeflatedExplicitVRLittleEndianTransferSyntax};
-    for (int x = EXS_JPEGProcess1; x <= EXS_PrivateGE_LEI_WithBigEndianPixelData; ++x) {
-        if (x == EXS_DeflatedLittleEndianExplicit || x == EXS_PrivateGE_LEI_WithBigEndianPixelData) continue;
-        DcmXfer xfer(static_cast<E_TransferSyntax>(x));
-        if (xfer.getXfer() != EXS_Unknown && xfer.getXferID() && *xfer.getXferID()) result.push_back(xfer.getXferID());
-    }
-    return result;
-}
 
 /// Size of the Part 10 preamble + meta header of `path`, or -1.
 long metaHeaderEnd(const std::string &path) {
@@ -78,14 +44,6 @@ long metaHeaderEnd(const std::string &path) {
     if (b[132] != 0x02 || b[133] != 0x00 || b[134] != 0x00 || b[135] != 0x00) return -1;
     unsigned long groupLength = b[140] | (b[141] << 8) | (b[142] << 16) | (static_cast<unsigned long>(b[143]) << 24);
     return 144 + static_cast<long>(groupLength);
-}
-
-/// An AE title without its padding: PS3.5 §6.2 makes leading and trailing spaces insignificant.
-std::string trimmedAE(const char *title) {
-    std::string ae = title ? title : "";
-    size_t first = ae.find_first_not_of(' ');
-    if (first == std::string::npos) return "";
-    return ae.substr(first, ae.find_last_not_of(' ') - first + 1);
 }
 
 class Pool;
@@ -224,7 +182,7 @@ void Worker::event(int kind, const std::string &detail) {
 /// most 128 contexts, fewer than the storage SOP classes).
 OFCondition Worker::negotiateAssociation() {
     if (!params_) return DIMSE_ILLEGALASSOCIATION;
-    static const std::vector<std::string> syntaxes = knownTransferSyntaxes();
+    const std::vector<std::string> &syntaxes = bpnet::knownTransferSyntaxes();
     std::vector<const char *> ts;
     for (const std::string &s : syntaxes) ts.push_back(s.c_str());
     const char *verification[] = {UID_VerificationSOPClass};
@@ -312,56 +270,17 @@ OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationConte
     return sendSTOREResponse(info.presentationContextID, request, status);
 }
 
-/// The SCU: keeps one association open and picks a context per object.
-class Sender : public DcmSCU {
-  public:
-    void clearContexts() { clearPresentationContexts(); }
-};
-
-bool isUncompressed(const std::string &ts) {
-    DcmXfer xfer(ts.c_str());
-    return xfer.getXfer() != EXS_Unknown && !xfer.isEncapsulated();
-}
-
-T_ASC_PresentationContextID contextFor(Sender &scu, const std::string &sop, const std::string &ts) {
-    T_ASC_PresentationContextID id = scu.findPresentationContextID(sop, ts);
-    if (id != 0 || !isUncompressed(ts)) return id;
-    id = scu.findPresentationContextID(sop, UID_LittleEndianExplicitTransferSyntax);
-    if (id == 0) id = scu.findPresentationContextID(sop, UID_LittleEndianImplicitTransferSyntax);
-    return id;
-}
-
-void configure(Sender &scu, const bp_scu_config &c) {
-    scu.setAETitle(c.ae_title ? c.ae_title : "BODYPART");
-    scu.setPeerAETitle(c.peer_ae ? c.peer_ae : "ANY-SCP");
-    scu.setPeerHostName(c.host ? c.host : "127.0.0.1");
-    scu.setPeerPort(c.port);
-    scu.setMaxReceivePDULength(c.max_pdu ? c.max_pdu : ASC_DEFAULTMAXPDU);
-    scu.setACSETimeout(c.acse_timeout ? c.acse_timeout : 30);
-    scu.setConnectionTimeout(static_cast<Sint32>(c.acse_timeout ? c.acse_timeout : 30));
-    scu.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
-    scu.setDIMSETimeout(c.dimse_timeout ? c.dimse_timeout : 60);
-    scu.setDatasetConversionMode(OFTrue);
-}
-
 } // namespace
 
 struct bp_scp {
     Pool *pool;
 };
 
-struct bp_scu {
-    Sender sender;
-    bp_scu_config config;
-    std::string ae, peer, host;
-};
-
 extern "C" {
 
-const char *bp_net_last_error(void) { return netError.c_str(); }
 
 bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
-    prepareNetwork();
+    bpnet::prepareNetwork();
     Pool *pool = new Pool(*config);
     DcmSCPConfig &cfg = pool->getConfig();
     cfg.setPort(config->port);
@@ -391,7 +310,7 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
     address.sin_port = htons(config->port);
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) != 0 ||
         bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || listen(fd, 128) != 0) {
-        *status = netFail(BP_E_IO, std::string("cannot listen on port ") + std::to_string(config->port) + ": " + std::strerror(errno));
+        *status = bpnet::fail(BP_E_IO, std::string("cannot listen on port ") + std::to_string(config->port) + ": " + std::strerror(errno));
         if (fd >= 0) close(fd);
         delete pool;
         return nullptr;
@@ -402,7 +321,7 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
     OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, 5, &pool->network_);
     dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
     if (cond.bad()) {
-        *status = netFail(BP_E_IO, std::string("cannot set up the network: ") + cond.text());
+        *status = bpnet::fail(BP_E_IO, std::string("cannot set up the network: ") + cond.text());
         close(fd);
         delete pool;
         return nullptr;
@@ -435,112 +354,6 @@ void bp_scp_free(bp_scp *scp) {
     if (!scp) return;
     if (scp->pool->numThreads(OFTrue) == 0) delete scp->pool;
     delete scp;
-}
-
-bp_scu *bp_scu_new(const bp_scu_config *config) {
-    prepareNetwork();
-    bp_scu *scu = new bp_scu();
-    scu->ae = config->ae_title ? config->ae_title : "BODYPART";
-    scu->peer = config->peer_ae ? config->peer_ae : "ANY-SCP";
-    scu->host = config->host ? config->host : "127.0.0.1";
-    scu->config = *config;
-    scu->config.ae_title = scu->ae.c_str();
-    scu->config.peer_ae = scu->peer.c_str();
-    scu->config.host = scu->host.c_str();
-    configure(scu->sender, scu->config);
-    return scu;
-}
-
-void bp_scu_free(bp_scu *scu) {
-    if (!scu) return;
-    bp_scu_release(scu);
-    delete scu;
-}
-
-int bp_scu_connected(bp_scu *scu) { return scu->sender.isConnected() ? 1 : 0; }
-
-int bp_scu_connect(bp_scu *scu, const char *const *sop_classes, const char *const *transfer_syntaxes, size_t count) {
-    bp_scu_release(scu);
-    Sender &s = scu->sender;
-    s.clearContexts();
-    std::vector<std::string> classes;
-    for (size_t i = 0; i < count; ++i) {
-        OFList<OFString> own;
-        own.push_back(transfer_syntaxes[i]);
-        s.addPresentationContext(sop_classes[i], own);
-        bool seen = false;
-        for (const std::string &c : classes) seen = seen || c == sop_classes[i];
-        if (!seen) classes.push_back(sop_classes[i]);
-    }
-    for (const std::string &c : classes) {
-        OFList<OFString> plain;
-        plain.push_back(UID_LittleEndianExplicitTransferSyntax);
-        plain.push_back(UID_LittleEndianImplicitTransferSyntax);
-        s.addPresentationContext(c.c_str(), plain);
-    }
-    // DcmSCU puts the proposed contexts into the association parameters in
-    // initNetwork(), and frees them when an association closes: set up anew.
-    s.freeNetwork();
-    OFCondition cond = s.initNetwork();
-    if (cond.bad()) return netFail(BP_E_IO, std::string("cannot initialise the network: ") + cond.text());
-    cond = s.negotiateAssociation();
-    if (cond.bad()) {
-        s.closeAssociation(DCMSCU_ABORT_ASSOCIATION);
-        return netFail(BP_E_IO, scu->peer + "@" + scu->host + ":" + std::to_string(scu->config.port) + ": " + cond.text());
-    }
-    return BP_OK;
-}
-
-int bp_scu_can_send(bp_scu *scu, const char *sop_class_uid, const char *transfer_syntax_uid) {
-    if (!scu->sender.isConnected()) return 0;
-    return contextFor(scu->sender, sop_class_uid, transfer_syntax_uid) != 0 ? 1 : 0;
-}
-
-int bp_scu_store(bp_scu *scu, bp_object *object, uint16_t *dimse_status) {
-    *dimse_status = 0xFFFF;
-    Sender &s = scu->sender;
-    if (!s.isConnected()) return netFail(BP_E_IO, "no association");
-    DcmDataset *dataset = object->file.getDataset();
-    OFString sop;
-    dataset->findAndGetOFString(DCM_SOPClassUID, sop);
-    DcmXfer xfer(dataset->getOriginalXfer());
-    T_ASC_PresentationContextID id = contextFor(s, sop.c_str(), xfer.getXferID());
-    if (id == 0)
-        return netFail(BP_E_UNSUPPORTED, std::string("the receiver accepted no context for ") + sop.c_str() + " in " +
-                                             xfer.getXferName());
-    Uint16 status = 0;
-    OFCondition cond = s.sendSTORERequest(id, OFFilename(), dataset, status);
-    if (cond.bad()) {
-        s.closeAssociation(DCMSCU_ABORT_ASSOCIATION);
-        return netFail(BP_E_IO, std::string("C-STORE failed: ") + cond.text());
-    }
-    *dimse_status = status;
-    return BP_OK;
-}
-
-void bp_scu_release(bp_scu *scu) {
-    if (scu->sender.isConnected()) scu->sender.releaseAssociation();
-}
-
-int bp_scu_echo(const bp_scu_config *config) {
-    prepareNetwork();
-    bp_scu *scu = bp_scu_new(config);
-    Sender &s = scu->sender;
-    OFList<OFString> plain;
-    plain.push_back(UID_LittleEndianExplicitTransferSyntax);
-    plain.push_back(UID_LittleEndianImplicitTransferSyntax);
-    s.addPresentationContext(UID_VerificationSOPClass, plain);
-    int result = BP_OK;
-    OFCondition cond = s.initNetwork();
-    if (cond.good()) cond = s.negotiateAssociation();
-    if (cond.good()) {
-        cond = s.sendECHORequest(0);
-        if (cond.bad()) result = netFail(BP_E_IO, std::string("C-ECHO failed: ") + cond.text());
-    } else {
-        result = netFail(BP_E_IO, scu->peer + "@" + scu->host + ":" + std::to_string(config->port) + ": " + cond.text());
-    }
-    bp_scu_free(scu);
-    return result;
 }
 
 } // extern "C"

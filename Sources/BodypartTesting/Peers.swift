@@ -1,4 +1,3 @@
-import BodypartTesting
 import DicomCore
 import DicomIO
 import Foundation
@@ -10,15 +9,15 @@ import Foundation
 /// Real peers for the proxy's end-to-end tests, all on 127.0.0.1 on ports
 /// chosen free by the test: the built `bodypart proxy`, DCMTK's storescp and
 /// storescu, Debian's Orthanc.
-enum Peers {
+public enum Peers {
     /// A process started in the background, its output in files.
-    final class Background: @unchecked Sendable {
-        let process = Process()
-        let log: URL
+    public final class Background: @unchecked Sendable {
+        public let process = Process()
+        public let log: URL
         /// Seconds `stop()` waits after SIGTERM before SIGKILL.
-        var grace: Double = 20
+        public var grace: Double = 20
 
-        init(_ executable: String, _ arguments: [String], log: URL, environment: [String: String] = [:]) throws {
+        public init(_ executable: String, _ arguments: [String], log: URL, environment: [String: String] = [:]) throws {
             self.log = log
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
@@ -36,7 +35,7 @@ enum Peers {
 
         /// SIGTERM, then wait for the exit (SIGKILL after `grace` seconds:
         /// a child may inherit SIGTERM ignored from the test runner).
-        func stop() {
+        public func stop() {
             guard process.isRunning else { return }
             process.terminate()
             if !Peers.waitUntil(grace, { !process.isRunning }) { kill(process.processIdentifier, SIGKILL) }
@@ -44,18 +43,18 @@ enum Peers {
         }
 
         /// SIGKILL, no chance to clean up.
-        func kill9() {
+        public func kill9() {
             guard process.isRunning else { return }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
 
-        var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        public var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
         deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
     }
 
     /// A TCP port nobody listens on right now.
-    static func freePort() -> UInt16 {
+    public static func freePort() -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -72,14 +71,14 @@ enum Peers {
     }
 
     /// True once something accepts TCP connections on the port.
-    static func isListening(_ port: UInt16) -> Bool {
+    public static func isListening(_ port: UInt16) -> Bool {
         guard let fd = connectLoopback(port) else { return false }
         close(fd)
         return true
     }
 
     /// A TCP connection to 127.0.0.1:`port` (the caller closes it), nil when refused.
-    static func connectLoopback(_ port: UInt16) -> Int32? {
+    public static func connectLoopback(_ port: UInt16) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -93,9 +92,14 @@ enum Peers {
         return nil
     }
 
+    /// True when a DICOM peer on 127.0.0.1:`port` answers DCMTK's echoscu.
+    public static func echoes(_ port: UInt16, calledAE: String = "ANY-SCP") -> Bool {
+        (try? TestEnvironment.run(tool("echoscu"), ["-to", "2", "-aec", calledAE, "127.0.0.1", "\(port)"]).status) == 0
+    }
+
     /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.
     @discardableResult
-    static func waitUntil(_ timeout: Double, _ condition: () -> Bool) -> Bool {
+    public static func waitUntil(_ timeout: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if condition() { return true }
@@ -104,10 +108,10 @@ enum Peers {
         return condition()
     }
 
-    static func tool(_ name: String) -> String { TestEnvironment.which(name) ?? "/usr/bin/\(name)" }
+    public static func tool(_ name: String) -> String { TestEnvironment.which(name) ?? "/usr/bin/\(name)" }
 
     /// `storescp -od FOLDER PORT` (uncompressed only unless `acceptAll`).
-    static func storescp(into folder: URL, port: UInt16, acceptAll: Bool = true, options: [String] = [], log: URL) throws -> Background {
+    public static func storescp(into folder: URL, port: UInt16, acceptAll: Bool = true, options: [String] = [], log: URL) throws -> Background {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let scp = try Background(tool("storescp"), (acceptAll ? ["+xa"] : []) + options + ["-od", folder.path, "\(port)"], log: log)
         scp.grace = 1
@@ -116,20 +120,20 @@ enum Peers {
     }
 
     /// The proxy with `arguments` after `proxy`; waits for its port.
-    static func proxy(_ arguments: [String], port: UInt16, log: URL) throws -> Background {
+    public static func proxy(_ arguments: [String], port: UInt16, log: URL) throws -> Background {
         let proxy = try Background(TestEnvironment.bodypart, ["proxy", "--port", "\(port)"] + arguments, log: log)
         _ = waitUntil(30) { isListening(port) || !proxy.process.isRunning }
         return proxy
     }
 
     /// `storescu -v` sending `files` to the proxy over one association.
-    static func storescu(_ files: [String], port: UInt16, callingAE: String = "MODALITY", calledAE: String = "BODYPART",
+    public static func storescu(_ files: [String], port: UInt16, callingAE: String = "MODALITY", calledAE: String = "BODYPART",
                          options: [String] = []) throws -> TestEnvironment.Output {
         try TestEnvironment.run(tool("storescu"), ["-v", "-aet", callingAE, "-aec", calledAE] + options + ["127.0.0.1", "\(port)"] + files)
     }
 
     /// Compressed dicom-dev files with the storescu option that proposes their transfer syntax.
-    static let compressed: [(file: String, option: String)] = [
+    public static let compressed: [(file: String, option: String)] = [
         ("fo-dicom__fo-dicom/Tests/FO-DICOM.Tests/Test Data/GH538-jpeg1.dcm", "-xy"),
         ("pydicom__pylibjpeg-data/ljdata/ds/JPEGExtended/JPEGExtended_3s_1f_u_08_08.dcm", "-xx"),
         ("fo-dicom__fo-dicom/Tests/FO-DICOM.Tests/Test Data/CR-ModalitySequenceLUT.dcm", "-xs"),
@@ -140,20 +144,20 @@ enum Peers {
     ].map { (TestEnvironment.dicomDevFiles.appendingPathComponent($0.0).path, $0.1) }
 
     /// How many C-STORE responses of storescu's verbose output said Success.
-    static func successes(_ output: TestEnvironment.Output) -> Int {
+    public static func successes(_ output: TestEnvironment.Output) -> Int {
         (output.stdout + output.stderr).components(separatedBy: "Received Store Response (Success)").count - 1
     }
 
     /// Files of a dicom-dev folder, sorted.
-    static func dev(_ folder: String) -> [String] {
+    public static func dev(_ folder: String) -> [String] {
         TestEnvironment.files(under: TestEnvironment.dicomDevFiles.appendingPathComponent(folder))
     }
 
-    static let lungCT = "plotly__dash-vtk/demos/data/ct_lung"
-    static let wholeBodyCT = "plotly__dash-vtk@46b4801/demos/data/ct_whole_body"
+    public static let lungCT = "plotly__dash-vtk/demos/data/ct_lung"
+    public static let wholeBodyCT = "plotly__dash-vtk@46b4801/demos/data/ct_whole_body"
 
     /// SOP Instance UID → file, for the DICOM files in `folder`.
-    static func bySOPInstance(_ folder: URL) -> [String: String] {
+    public static func bySOPInstance(_ folder: URL) -> [String: String] {
         var result: [String: String] = [:]
         for file in TestEnvironment.files(under: folder) {
             if let header = try? HeaderReader().read(file), let sop = header.dataset.string(.sopInstanceUID) { result[sop] = file }
@@ -161,16 +165,16 @@ enum Peers {
         return result
     }
 
-    static func sopInstanceUID(_ file: String) -> String? { try? HeaderReader().read(file).dataset.string(.sopInstanceUID) }
+    public static func sopInstanceUID(_ file: String) -> String? { try? HeaderReader().read(file).dataset.string(.sopInstanceUID) }
 
     /// The proxy's arguments for one storescp destination, a spool, an audit and the test config in `folder`.
-    static func arguments(_ folder: URL, destinationPort: UInt16, spool: URL? = nil, extra: [String] = []) throws -> [String] {
+    public static func arguments(_ folder: URL, destinationPort: UInt16, spool: URL? = nil, extra: [String] = []) throws -> [String] {
         ["--destination", "STORESCP@127.0.0.1:\(destinationPort)", "--spool", (spool ?? folder.appendingPathComponent("spool")).path,
          "--audit", folder.appendingPathComponent("audit.sqlite").path, "--config", try config(in: folder)] + extra
     }
 
     /// A YAML configuration file with fast retries for tests.
-    static func config(in folder: URL, _ extra: String = "") throws -> String {
+    public static func config(in folder: URL, _ extra: String = "") throws -> String {
         let path = folder.appendingPathComponent("proxy.yaml").path
         try """
             retry:

@@ -1,24 +1,25 @@
 import CDcmtk
+import DicomCore
 import Foundation
 
 /// The DICOM listening side, wrapping the shim's SCP pool: Verification and
 /// C-STORE of every storage SOP class in every transfer syntax DCMTK knows.
 /// Each received dataset lands complete in a file of `incoming`; `onStore`
 /// decides the status sent back (it runs on the association's thread).
-final class StorageSCP: @unchecked Sendable {
+public final class StorageSCP: @unchecked Sendable {
     /// A received C-STORE request, its dataset in `path`.
-    struct Request: Sendable {
-        let associationID: UInt64
-        let callingAE: String
-        let peerHost: String
-        let sopClassUID: String
-        let sopInstanceUID: String
-        let transferSyntaxUID: String
-        let path: String
+    public struct Request: Sendable {
+        public let associationID: UInt64
+        public let callingAE: String
+        public let peerHost: String
+        public let sopClassUID: String
+        public let sopInstanceUID: String
+        public let transferSyntaxUID: String
+        public let path: String
     }
 
     /// What happened to an association.
-    enum Event: Int32, Sendable {
+    public enum Event: Int32, Sendable {
         case accepted = 1, rejected, released, aborted, failed
         /// One C-STORE answered Out of Resources before the store handler saw it; the association goes on.
         case storeRefused
@@ -27,29 +28,48 @@ final class StorageSCP: @unchecked Sendable {
     }
 
     /// Settings of the listening side.
-    struct Settings: Sendable {
-        var port: UInt16
-        var aeTitle: String
-        var maxPDU: Int
-        var maxAssociations: Int
-        var acseTimeout: Int
-        var dimseTimeout: Int
-        var allowedCallingAETitles: [String]
-        var incomingFolder: String
+    public struct Settings: Sendable {
+        public var port: UInt16
+        public var aeTitle: String
+        public var maxPDU: Int
+        /// Concurrent associations; more are rejected (local limit exceeded).
+        public var maxAssociations: Int
+        public var acseTimeout: Int
+        public var dimseTimeout: Int
+        /// Calling AE titles accepted; empty: every caller.
+        public var allowedCallingAETitles: [String]
+        /// Where datasets are received (temporary names; `onStore` moves or removes each).
+        public var incomingFolder: String
+
+        public init(port: UInt16, aeTitle: String, maxPDU: Int = 65536, maxAssociations: Int = 8, acseTimeout: Int = 30,
+                    dimseTimeout: Int = 60, allowedCallingAETitles: [String] = [], incomingFolder: String) {
+            self.port = port
+            self.aeTitle = aeTitle
+            self.maxPDU = maxPDU
+            self.maxAssociations = maxAssociations
+            self.acseTimeout = acseTimeout
+            self.dimseTimeout = dimseTimeout
+            self.allowedCallingAETitles = allowedCallingAETitles
+            self.incomingFolder = incomingFolder
+        }
     }
 
-    private let onStore: @Sendable (Request) -> UInt16
-    private let onEvent: @Sendable (Event, UInt64, String, String, String) -> Void
+    /// An association event: kind, association id, calling AE, peer address, detail.
+    public typealias EventHandler = @Sendable (Event, UInt64, String, String, String) -> Void
+
+    private let onStore: @Sendable (Request) -> DIMSEStatus
+    private let onEvent: EventHandler
     private var handle: OpaquePointer?
 
-    init(onStore: @escaping @Sendable (Request) -> UInt16,
-         onEvent: @escaping @Sendable (Event, UInt64, String, String, String) -> Void) {
+    /// `onStore` decides the status of each received object (it owns the file from then on);
+    /// `onEvent` hears every association event. Both run on association threads.
+    public init(onStore: @escaping @Sendable (Request) -> DIMSEStatus, onEvent: @escaping EventHandler) {
         self.onStore = onStore
         self.onEvent = onEvent
     }
 
     /// Binds the port and starts accepting associations.
-    func start(_ settings: Settings) throws(ProxyError) {
+    public func start(_ settings: Settings) throws(DicomNetError) {
         let context = Unmanaged.passUnretained(self).toOpaque()
         let allowed = settings.allowedCallingAETitles.map { strdup($0) }
         defer { allowed.forEach { free($0) } }
@@ -69,14 +89,14 @@ final class StorageSCP: @unchecked Sendable {
                     config.incoming_folder = folder
                     config.context = context
                     config.on_store = { context, request in
-                        guard let context, let request else { return 0xA700 }
+                        guard let context, let request else { return DIMSEStatus.outOfResources.rawValue }
                         let scp = Unmanaged<StorageSCP>.fromOpaque(context).takeUnretainedValue()
                         let r = request.pointee
                         return scp.onStore(Request(
                             associationID: r.association_id, callingAE: String(cString: r.calling_ae),
                             peerHost: String(cString: r.peer_host), sopClassUID: String(cString: r.sop_class_uid),
                             sopInstanceUID: String(cString: r.sop_instance_uid),
-                            transferSyntaxUID: String(cString: r.transfer_syntax_uid), path: String(cString: r.path)))
+                            transferSyntaxUID: String(cString: r.transfer_syntax_uid), path: String(cString: r.path))).rawValue
                     }
                     config.on_event = { context, event, id, calling, peer, detail in
                         guard let context, let kind = Event(rawValue: event) else { return }
@@ -95,15 +115,15 @@ final class StorageSCP: @unchecked Sendable {
     }
 
     /// True when the spool's free space is below what receiving needs (objects are answered Out of Resources).
-    var spoolLow: Bool { handle.map { bp_scp_spool_low($0) == 1 } ?? false }
+    public var spoolLow: Bool { handle.map { bp_scp_spool_low($0) == 1 } ?? false }
 
     /// Associations being served now.
-    var activeAssociations: Int { handle.map { Int(bp_scp_active_associations($0)) } ?? 0 }
+    public var activeAssociations: Int { handle.map { Int(bp_scp_active_associations($0)) } ?? 0 }
 
     /// Stops accepting, waits up to `wait` seconds for associations in
     /// progress; returns how many were still running.
     @discardableResult
-    func stop(wait: Int) -> Int {
+    public func stop(wait: Int) -> Int {
         guard let handle else { return 0 }
         let left = Int(bp_scp_stop(handle, UInt32(max(0, wait))))
         if left == 0 { bp_scp_free(handle) }
