@@ -150,6 +150,33 @@ void bp_scu_release(bp_scu *scu);
  *  BP_E_IO when the echo failed inside it. */
 int bp_scu_echo(const bp_scu_config *config);
 
+/** Called once per C-FIND match with its top-level elements (sequences left
+ *  out) as DICOM keywords and text values (several values joined by `\`,
+ *  converted to UTF-8 where the declared character set allows). */
+typedef void (*bp_match_handler)(void *context, size_t count, const char *const *keywords, const char *const *values);
+
+/** The end of a C-MOVE: the final response's status and sub-operation counts. */
+typedef struct {
+    uint16_t status;
+    uint16_t completed, failed, warning, remaining;
+} bp_move_result;
+
+/** C-FIND in the Study Root model on an association of its own, at `level`
+ *  ("STUDY", "SERIES" or "IMAGE"); the identifier is QueryRetrieveLevel plus
+ *  `keywords[i]` = `values[i]` (an empty value asks for the attribute back).
+ *  Each pending response goes to `on_match`; the final status is in
+ *  *final_status. BP_OK when the final response came (whatever its status);
+ *  BP_E_INVALID for a keyword DCMTK does not know; BP_E_NET_ASSOCIATION,
+ *  BP_E_NET_TIMEOUT or BP_E_IO otherwise (see bp_net_last_error). */
+int bp_scu_find(const bp_scu_config *config, const char *level, const char *const *keywords, const char *const *values,
+                size_t count, void *context, bp_match_handler on_match, uint16_t *final_status);
+
+/** C-MOVE in the Study Root model to the AE title `move_destination` (which
+ *  the peer must know), identifier as for bp_scu_find. BP_OK when the final
+ *  response came: its status and counts in *result. Same errors as bp_scu_find. */
+int bp_scu_move(const bp_scu_config *config, const char *level, const char *move_destination, const char *const *keywords,
+                const char *const *values, size_t count, bp_move_result *result);
+
 #ifdef __cplusplus
 }
 #endif
