@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "bodypart",
             dependencies: [
-                "DicomCore", "DicomIO", "Anatomy", "Classifier", "Audit", "Cleanup", "Proxy", "PixelCheck", "Preview",
+                "DicomCore", "DicomIO", "DicomNet", "Anatomy", "Classifier", "Audit", "Cleanup", "Proxy", "PixelCheck", "Preview",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

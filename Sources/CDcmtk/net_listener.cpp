@@ -70,13 +70,17 @@ void RequestListener::run(const std::atomic<bool> &stopping, const std::function
 void RequestListener::acceptWaiting(std::chrono::steady_clock::time_point now,
                                     const std::function<void(const std::string &, const std::string &)> &closed) {
     while (true) {
-        sockaddr_in from{};
+        sockaddr_storage from{};
         socklen_t length = sizeof from;
         int fd = accept4(listenFd, reinterpret_cast<sockaddr *>(&from), &length, SOCK_CLOEXEC);
         if (fd < 0) return; // EAGAIN: none left (or a transient error: next turn)
-        char text[INET_ADDRSTRLEN] = "?";
-        inet_ntop(AF_INET, &from.sin_addr, text, sizeof text);
+        char text[INET6_ADDRSTRLEN] = "?";
+        if (from.ss_family == AF_INET6)
+            inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6 *>(&from)->sin6_addr, text, sizeof text);
+        else
+            inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in *>(&from)->sin_addr, text, sizeof text);
         std::string address = text;
+        if (address.rfind("::ffff:", 0) == 0 && address.find('.') != std::string::npos) address = address.substr(7); // IPv4 on a dual-stack socket
         // Per-address cap on connections waiting for their request: the oldest of that
         // address makes room (a modality sends its request at once; a silent one goes).
         size_t same = 0;

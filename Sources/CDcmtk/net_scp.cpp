@@ -90,14 +90,48 @@ class Pool : public DcmBaseSCPPool {
     explicit Pool(const bp_scp_config &config) : config_(config) {
         ae_ = config.ae_title ? config.ae_title : "BODYPART";
         incoming_ = config.incoming_folder ? config.incoming_folder : ".";
-        for (size_t i = 0; i < config.allowed_count; ++i) allowed_.push_back(config.allowed_calling_aes[i]);
+        for (size_t i = 0; i < config.allow_count; ++i) {
+            const bp_allow_rule &r = config.allow_rules[i];
+            allowed_.push_back({trimmedAE(r.ae_title), r.family, {}, r.prefix});
+            std::memcpy(allowed_.back().address, r.address, sizeof r.address);
+        }
+        listenAddress_ = config.listen_address && *config.listen_address ? config.listen_address : "0.0.0.0";
         config_.ae_title = nullptr;
         config_.incoming_folder = nullptr;
-        config_.allowed_calling_aes = nullptr;
+        config_.allow_rules = nullptr;
+        config_.listen_address = nullptr;
     }
     bp_scp_config config_;
     std::string ae_, incoming_;
-    std::vector<std::string> allowed_;
+    struct Rule {
+        std::string ae; // "" any
+        int family;     // 0 any address
+        uint8_t address[16];
+        int prefix;
+    };
+    std::vector<Rule> allowed_;
+    std::string listenAddress_;
+
+    /// True when a caller with AE title `calling` from `peer` matches an allow-list entry.
+    bool allows(const std::string &calling, const std::string &peer) const {
+        if (allowed_.empty()) return true;
+        uint8_t bytes[16] = {};
+        int family = 0;
+        if (inet_pton(AF_INET, peer.c_str(), bytes) == 1) family = AF_INET;
+        else if (inet_pton(AF_INET6, peer.c_str(), bytes) == 1) family = AF_INET6;
+        for (const Rule &r : allowed_) {
+            if (!r.ae.empty() && r.ae != calling) continue;
+            if (r.family == 0) return true;
+            if (r.family != family) continue;
+            bool inside = true;
+            for (int bit = 0; bit < r.prefix && inside; ++bit) {
+                uint8_t mask = static_cast<uint8_t>(0x80 >> (bit % 8));
+                inside = (bytes[bit / 8] & mask) == (r.address[bit / 8] & mask);
+            }
+            if (inside) return true;
+        }
+        return false;
+    }
     std::atomic<uint64_t> nextAssociation_{1};
     std::atomic<unsigned long> largest_{0};
     std::atomic<bool> stopping_{false};
@@ -121,6 +155,10 @@ class Pool : public DcmBaseSCPPool {
         dcmExternalSocketHandle.set(w.fd);
         OFCondition cond = ASC_receiveAssociation(network_, &assoc, config_.max_pdu, nullptr, nullptr, OFFalse, DUL_NOBLOCK, 5);
         dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
+        // The listener's address (IPv4 or IPv6, from accept) replaces DCMTK's, which reads IPv4 only.
+        if (cond.good() && assoc->params)
+            OFStandard::strlcpy(assoc->params->DULparams.callingPresentationAddress, w.address.c_str(),
+                                sizeof assoc->params->DULparams.callingPresentationAddress);
         if (cond.good()) {
             cond = runAssociation(assoc, shared);
             if (cond.bad()) {
@@ -195,17 +233,13 @@ OFCondition Worker::negotiateAssociation() {
 }
 
 OFBool Worker::checkCallingAETitleAccepted(const OFString &callingAE) {
-    if (owner_.allowed_.empty()) return OFTrue;
-    std::string calling = trimmedAE(callingAE.c_str());
-    for (const std::string &ae : owner_.allowed_)
-        if (trimmedAE(ae.c_str()) == calling) return OFTrue;
-    return OFFalse;
+    return owner_.allows(trimmedAE(callingAE.c_str()), getPeerIP().c_str()) ? OFTrue : OFFalse;
 }
 
 void Worker::refuseAssociation(const DcmRefuseReasonType reason) {
     const char *why = "refused";
     switch (reason) {
-    case DCMSCP_CALLING_AE_TITLE_NOT_RECOGNIZED: why = "calling AE title not recognized (not in the allow-list)"; break;
+    case DCMSCP_CALLING_AE_TITLE_NOT_RECOGNIZED: why = "calling AE title and address not in the allow-list"; break;
     case DCMSCP_CALLED_AE_TITLE_NOT_RECOGNIZED: why = "called AE title not recognized"; break;
     case DCMSCP_NO_PRESENTATION_CONTEXTS: why = "no acceptable presentation context (not a storage or verification request)"; break;
     case DCMSCP_BAD_APPLICATION_CONTEXT_NAME: why = "bad application context name"; break;
@@ -270,6 +304,36 @@ OFCondition Worker::store(T_DIMSE_C_StoreRQ &request, const DcmPresentationConte
     return sendSTOREResponse(info.presentationContextID, request, status);
 }
 
+/// A bound, listening, non-blocking socket on `address`:`port` (IPv4 or IPv6 literal), or -1 with `why`.
+int openListener(const std::string &address, uint16_t port, std::string &why) {
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    auto *v4 = reinterpret_cast<sockaddr_in *>(&storage);
+    auto *v6 = reinterpret_cast<sockaddr_in6 *>(&storage);
+    if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        length = sizeof *v4;
+    } else if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        length = sizeof *v6;
+    } else {
+        why = "listen address '" + address + "' is not an IPv4 or IPv6 address";
+        return -1;
+    }
+    int fd = socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int on = 1, off = 0;
+    if (fd >= 0 && storage.ss_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off); // "::" takes IPv4 too
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        bind(fd, reinterpret_cast<sockaddr *>(&storage), length) != 0 || listen(fd, 128) != 0) {
+        why = address + ": " + std::strerror(errno);
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 } // namespace
 
 struct bp_scp {
@@ -302,16 +366,10 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
     // bodypart listens itself (serve() waits for each request off the DCMTK path); DCMTK's
     // network is set up without a listening socket of its own (an external socket handle
     // during the set-up tells it so) and reads each request from the socket handed to it.
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int reuse = 1;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_ANY);
-    address.sin_port = htons(config->port);
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) != 0 ||
-        bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || listen(fd, 128) != 0) {
-        *status = bpnet::fail(BP_E_IO, std::string("cannot listen on port ") + std::to_string(config->port) + ": " + std::strerror(errno));
-        if (fd >= 0) close(fd);
+    std::string why;
+    int fd = openListener(pool->listenAddress_, config->port, why);
+    if (fd < 0) {
+        *status = bpnet::fail(BP_E_IO, why);
         delete pool;
         return nullptr;
     }

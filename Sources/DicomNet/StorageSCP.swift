@@ -36,20 +36,24 @@ public final class StorageSCP: @unchecked Sendable {
         public var maxAssociations: Int
         public var acseTimeout: Int
         public var dimseTimeout: Int
-        /// Calling AE titles accepted; empty: every caller.
-        public var allowedCallingAETitles: [String]
+        /// Who may associate (AE title, address range, or both); empty: every caller.
+        public var allowed: [CallerRule]
+        /// The IPv4 or IPv6 address to bind; "0.0.0.0": every IPv4 interface, "::" every interface.
+        public var listenAddress: String
         /// Where datasets are received (temporary names; `onStore` moves or removes each).
         public var incomingFolder: String
 
         public init(port: UInt16, aeTitle: String, maxPDU: Int = 65536, maxAssociations: Int = 8, acseTimeout: Int = 30,
-                    dimseTimeout: Int = 60, allowedCallingAETitles: [String] = [], incomingFolder: String) {
+                    dimseTimeout: Int = 60, allowed: [CallerRule] = [], listenAddress: String = "0.0.0.0",
+                    incomingFolder: String) {
             self.port = port
             self.aeTitle = aeTitle
             self.maxPDU = maxPDU
             self.maxAssociations = maxAssociations
             self.acseTimeout = acseTimeout
             self.dimseTimeout = dimseTimeout
-            self.allowedCallingAETitles = allowedCallingAETitles
+            self.allowed = allowed
+            self.listenAddress = listenAddress
             self.incomingFolder = incomingFolder
         }
     }
@@ -71,12 +75,25 @@ public final class StorageSCP: @unchecked Sendable {
     /// Binds the port and starts accepting associations.
     public func start(_ settings: Settings) throws(DicomNetError) {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        let allowed = settings.allowedCallingAETitles.map { strdup($0) }
-        defer { allowed.forEach { free($0) } }
+        let titles = settings.allowed.map { $0.aeTitle.map { strdup($0) } ?? nil }
+        defer { titles.forEach { free($0) } }
+        let rules = zip(settings.allowed, titles).map { rule, title in
+            var c = bp_allow_rule()
+            c.ae_title = UnsafePointer(title)
+            if let range = rule.from {
+                c.family = range.family
+                c.prefix = UInt8(range.prefixLength)
+                withUnsafeMutableBytes(of: &c.address) { target in
+                    for (i, byte) in range.bytes.enumerated() { target[i] = byte }
+                }
+            }
+            return c
+        }
         var status: Int32 = 0
         let started: OpaquePointer? = settings.aeTitle.withCString { ae in
             settings.incomingFolder.withCString { folder in
-                allowed.map { UnsafePointer($0) }.withUnsafeBufferPointer { list in
+              settings.listenAddress.withCString { address in
+                rules.withUnsafeBufferPointer { list in
                     var config = bp_scp_config()
                     config.port = settings.port
                     config.ae_title = ae
@@ -84,8 +101,9 @@ public final class StorageSCP: @unchecked Sendable {
                     config.max_associations = UInt16(settings.maxAssociations)
                     config.acse_timeout = UInt32(settings.acseTimeout)
                     config.dimse_timeout = UInt32(settings.dimseTimeout)
-                    config.allowed_calling_aes = list.baseAddress
-                    config.allowed_count = list.count
+                    config.listen_address = address
+                    config.allow_rules = list.baseAddress
+                    config.allow_count = list.count
                     config.incoming_folder = folder
                     config.context = context
                     config.on_store = { context, request in
@@ -106,6 +124,7 @@ public final class StorageSCP: @unchecked Sendable {
                     }
                     return bp_scp_start(&config, &status)
                 }
+              }
             }
         }
         guard let started else {

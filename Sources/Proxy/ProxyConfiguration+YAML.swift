@@ -1,3 +1,4 @@
+import DicomNet
 import Foundation
 import Yams
 
@@ -38,7 +39,9 @@ extension ProxyConfiguration {
             switch key {
             case "port": port = try Self.port(value, key, file)
             case "ae_title": aeTitle = try Self.text(value, key, file)
-            case "listen_address": listenAddress = try Self.text(value, key, file)
+            case "listen_address":
+                listenAddress = try Self.text(value, key, file)
+                if listenAddress == "*" || listenAddress.isEmpty { listenAddress = "0.0.0.0" }
             case "destinations":
                 guard let list = value as? [Any] else { throw .configuration("\(file): destinations must be a list") }
                 destinations = []
@@ -58,8 +61,11 @@ extension ProxyConfiguration {
             case "spool": spool = try Self.text(value, key, file)
             case "audit": audit = try Self.text(value, key, file)
             case "allow":
-                guard let list = value as? [Any] else { throw .configuration("\(file): allow must be a list of AE titles") }
-                allowedCallingAETitles = list.map { "\($0)" }
+                let place = line(key).map { "\(file):\($0)" } ?? file
+                guard let list = value as? [Any] else {
+                    throw .configuration("\(place): allow must be a list of AE titles or {ae: AE, from: CIDR} entries")
+                }
+                allowed = try list.map { item throws(ProxyError) in try Self.callerRule(item, place) }
             case "metrics_port": metricsPort = try Self.port(value, key, file)
             case "console":
                 if let port = try console.apply(value, file: file, line: line) { metricsPort = port }
@@ -97,6 +103,29 @@ extension ProxyConfiguration {
                 throw .configuration("\(line(key).map { "\(file):\($0)" } ?? file): unknown key '\(key)'")
             }
         }
+    }
+
+    /// An `allow:` entry: `CT1` (AE title only), `{ae: CT1, from: 10.1.2.0/24}`, or `{from: 10.1.2.0/24}` (any AE title).
+    private static func callerRule(_ item: Any, _ place: String) throws(ProxyError) -> CallerRule {
+        if let entry = item as? [String: Any] {
+            var rule = CallerRule()
+            for (name, setting) in entry {
+                switch name {
+                case "ae": rule.aeTitle = try text(setting, "allow.ae", place)
+                case "from":
+                    let cidr = try text(setting, "allow.from", place)
+                    guard let range = AddressRange(parsing: cidr) else {
+                        throw .configuration("\(place): allow.from '\(cidr)' is not an IPv4 or IPv6 address or CIDR range (10.1.2.0/24, fd00::/8)")
+                    }
+                    rule.from = range
+                default: throw .configuration("\(place): unknown key allow.\(name) (ae, from)")
+                }
+            }
+            guard rule.aeTitle != nil || rule.from != nil else { throw .configuration("\(place): an allow entry needs ae or from") }
+            return rule
+        }
+        if item is [Any] { throw .configuration("\(place): each allow entry is an AE title or {ae, from}") }
+        return CallerRule(aeTitle: "\(item)")
     }
 
     private static func text(_ value: Any, _ key: String, _ file: String) throws(ProxyError) -> String {

@@ -27,8 +27,10 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var port: UInt16 = 11112
     /// Our AE title (used as calling AE title when forwarding).
     public var aeTitle = "BODYPART"
-    /// Address to listen on. DCMTK 3.6.7 listens on every interface; only
-    /// `0.0.0.0` (the default) is accepted.
+    /// Address the DICOM listener binds (IPv4 or IPv6 literal): `0.0.0.0`
+    /// (the default) every IPv4 interface, `::` every interface, `127.0.0.1`
+    /// loopback only. bodypart opens the listening socket itself
+    /// (net_scp.cpp), so DCMTK's bind-to-all does not apply.
     public var listenAddress = "0.0.0.0"
     /// Where every accepted object goes (each gets its own queue).
     public var destinations: [Destination] = []
@@ -36,8 +38,9 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var spool = "bodypart-spool"
     /// The audit database.
     public var audit = "bodypart-audit.sqlite"
-    /// Calling AE titles accepted; empty accepts every caller (with a warning at start).
-    public var allowedCallingAETitles: [String] = []
+    /// Who may associate: calling AE titles, address ranges, or both per
+    /// entry (`allow:`); empty accepts every caller (with a warning at start).
+    public var allowed: [CallerRule] = []
     /// Port of the HTTP console (`/metrics`, `/healthz`, the pages; YAML
     /// `console.port` or its alias `metrics_port`); nil for none.
     public var metricsPort: UInt16?
@@ -79,8 +82,8 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public func validate() throws(ProxyError) {
         if destinations.isEmpty { throw .configuration("give at least one --destination AE@host:port") }
         if aeTitle.isEmpty || aeTitle.count > 16 { throw .configuration("--ae-title must be 1 to 16 characters") }
-        if !["0.0.0.0", "*", "", "::"].contains(listenAddress) {
-            throw .configuration("listen_address \(listenAddress): DCMTK 3.6.7 listens on every interface; use 0.0.0.0 and a firewall")
+        if listenAddress.contains("/") || AddressRange(parsing: listenAddress) == nil {
+            throw .configuration("listen_address \(listenAddress) is not an IPv4 or IPv6 address (0.0.0.0 for every IPv4 interface, :: for all)")
         }
         if maxAssociations < 1 || maxAssociations > 512 { throw .configuration("max_associations must be 1...512") }
         if forwardAssociations < 1 || forwardAssociations > 16 { throw .configuration("forward_associations must be 1...16") }
@@ -89,7 +92,7 @@ public struct ProxyConfiguration: Sendable, Hashable {
         if retry.initialDelay <= 0 || retry.maximumDelay < retry.initialDelay {
             throw .configuration("retry delays must be positive, max_delay ≥ initial_delay")
         }
-        for ae in allowedCallingAETitles where ae.isEmpty || ae.count > 16 {
+        for ae in allowed.compactMap(\.aeTitle) where ae.isEmpty || ae.count > 16 {
             throw .configuration("allowed AE title '\(ae)' must be 1 to 16 characters")
         }
         if let metricsPort, metricsPort == port { throw .configuration("console.port (metrics_port) must differ from port") }

@@ -69,7 +69,7 @@ public final class ProxyService: @unchecked Sendable {
     /// Resumes the spool, starts forwarding, listening and the HTTP console.
     public func start() throws {
         audit.start()
-        if configuration.allowedCallingAETitles.isEmpty {
+        if configuration.allowed.isEmpty {
             logger.warning("no allow-list (--allow): every calling AE title is accepted")
         }
         for destination in configuration.destinations {
@@ -94,8 +94,8 @@ public final class ProxyService: @unchecked Sendable {
             try scp.start(StorageSCP.Settings(
                 port: configuration.port, aeTitle: configuration.aeTitle, maxPDU: configuration.maxPDU,
                 maxAssociations: configuration.maxAssociations, acseTimeout: configuration.acseTimeout,
-                dimseTimeout: configuration.dimseTimeout, allowedCallingAETitles: configuration.allowedCallingAETitles,
-                incomingFolder: spool.incoming))
+                dimseTimeout: configuration.dimseTimeout, allowed: configuration.allowed,
+                listenAddress: configuration.listenAddress, incomingFolder: spool.incoming))
         } catch {
             throw ProxyError(error)
         }
@@ -110,7 +110,7 @@ public final class ProxyService: @unchecked Sendable {
             }
         }
         logger.notice("listening", metadata: [
-            "port": "\(configuration.port)", "ae_title": "\(configuration.aeTitle)",
+            "address": "\(configuration.listenAddress)", "port": "\(configuration.port)", "ae_title": "\(configuration.aeTitle)",
             "destinations": "\(configuration.destinations.map(\.description).joined(separator: ", "))",
             "spool": "\(spool.root)", "console": "\(configuration.metricsPort.map { "\(configuration.console.listen):\($0)" } ?? "none")",
         ])

@@ -130,6 +130,9 @@ final class Receiver: Sendable {
         case .rejected:
             metrics.associationsRejected.increment()
             logger.warning("association rejected", metadata: metadata)
+            // Who was turned away, from where, and why: in the audit beside the objects received.
+            audit.enqueue(errors: [ErrorRecord(runID: audit.runID, path: "association:\(peer)", kind: "association-rejected",
+                                               message: "calling AE '\(calling)' from \(peer): \(detail)")])
         case .released:
             logger.info("association released", metadata: metadata)
         case .aborted:

@@ -5,6 +5,7 @@ import Cleanup
 import Dispatch
 import Foundation
 import Logging
+import DicomNet
 import Proxy
 
 /// `bodypart proxy run` (the default): listen, spool, fix, forward.
@@ -87,7 +88,7 @@ struct ProxyRunCommand: ParsableCommand {
         }
         if let spool { c.spool = spool }
         if let audit { c.audit = audit }
-        if !allowed.isEmpty { c.allowedCallingAETitles = allowed }
+        if !allowed.isEmpty { c.allowed = allowed.map { CallerRule(aeTitle: $0) } }
         if let metricsPort { c.metricsPort = metricsPort }
         if let policy { c.policyFile = policy }
         if let model { c.modelFile = model }

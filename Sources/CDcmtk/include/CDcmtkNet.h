@@ -32,7 +32,7 @@ typedef struct bp_scu bp_scu;       /**< a storage SCU towards one peer */
 /** Association events reported to the SCP's event handler. */
 enum {
     BP_ASSOC_ACCEPTED = 1, /**< negotiated; `detail` names the accepted contexts count */
-    BP_ASSOC_REJECTED = 2, /**< refused; `detail` says why (calling AE not allowed, busy, no contexts) */
+    BP_ASSOC_REJECTED = 2, /**< refused; `detail` says why (calling AE or address not allowed, busy, no contexts) */
     BP_ASSOC_RELEASED = 3, /**< ended normally by the peer */
     BP_ASSOC_ABORTED = 4,  /**< aborted by the peer */
     BP_ASSOC_FAILED = 5,   /**< ended by a network or protocol error; `detail` says which */
@@ -64,16 +64,25 @@ typedef uint16_t (*bp_store_handler)(void *context, const bp_store_request *requ
 typedef void (*bp_event_handler)(void *context, int event, uint64_t association_id, const char *calling_ae,
                                  const char *peer_host, const char *detail);
 
+/** One allow-list entry: a calling AE title, an address range, or both (both must hold). */
+typedef struct {
+    const char *ae_title; /**< NULL or "": any calling AE title (padding ignored) */
+    int family;           /**< 0: any address; AF_INET or AF_INET6: `address`/`prefix` must hold the peer */
+    uint8_t address[16];  /**< network address (4 bytes used for AF_INET) */
+    uint8_t prefix;       /**< prefix length in bits */
+} bp_allow_rule;
+
 /** How the SCP listens and whom it accepts. */
 typedef struct {
     uint16_t port;
+    const char *listen_address; /**< IPv4 or IPv6 literal to bind; NULL or "": every IPv4 interface (0.0.0.0) */
     const char *ae_title;
     uint32_t max_pdu;           /**< maximum receive PDU length (bytes) */
     uint16_t max_associations;  /**< concurrent associations; more are rejected (local limit exceeded) */
     uint32_t acse_timeout;      /**< seconds for association negotiation */
     uint32_t dimse_timeout;     /**< seconds a peer may stay silent inside an association */
-    const char *const *allowed_calling_aes; /**< NULL or empty: every caller is accepted */
-    size_t allowed_count;
+    const bp_allow_rule *allow_rules; /**< a caller is accepted when any rule matches; none: every caller */
+    size_t allow_count;
     const char *incoming_folder; /**< where datasets are received (temporary names) */
     void *context;
     bp_store_handler on_store;
@@ -83,7 +92,7 @@ typedef struct {
 /** The last network error text of this thread (never NULL). */
 const char *bp_net_last_error(void);
 
-/** Binds the port and starts accepting associations on a thread of its own
+/** Binds `listen_address`:port and starts accepting associations on a thread of its own
  *  (which waits for every connection's A-ASSOCIATE-RQ at once, up to the ACSE
  *  timeout, at most 16 waiting per peer address: the oldest makes room):
  *  Verification, and every storage SOP class with every transfer syntax
