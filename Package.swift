@@ -4,7 +4,7 @@ import PackageDescription
 /// DCMTK libraries the shim links. Headers and libraries are on the default
 /// paths of Debian's libdcmtk-dev; `pkg-config dcmtk` is broken there, so we
 /// name the libraries instead of using a system-library target.
-let dcmtkLibraries = ["dcmnet", "dcmjpeg", "dcmjpls", "dcmimgle", "dcmdata", "oflog", "ofstd"].map { LinkerSetting.linkedLibrary($0) }
+let dcmtkLibraries = ["dcmtls", "dcmnet", "dcmjpeg", "dcmjpls", "dcmimgle", "dcmdata", "oflog", "ofstd"].map { LinkerSetting.linkedLibrary($0) }
 
 /// GDCM decodes what DCMTK has no codec for (JPEG 2000) in the pixel check.
 /// Debian's libgdcm-dev; its headers are included as <gdcm-3.0/...>.

@@ -19,11 +19,12 @@ int availableBytes(int fd) {
 
 /// 1 when a whole PDU (or 64 KiB of it) is buffered, -1 when the peer closed
 /// without sending anything, 0 when still waiting.
-int requestState(int fd) {
+int requestState(int fd, bool tls) {
     unsigned char header[6];
     ssize_t got = recv(fd, header, sizeof header, MSG_PEEK | MSG_DONTWAIT);
     if (got == 0) return -1;
     if (got < 0) return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+    if (tls) return got >= 5 || header[0] != 0x16 ? 1 : 0; // a TLS record header (or not TLS: let the handshake fail)
     if (got < 6) return 0;
     unsigned long length = static_cast<unsigned long>(header[2]) << 24 | header[3] << 16 | header[4] << 8 | header[5];
     unsigned long available = static_cast<unsigned long>(availableBytes(fd));
@@ -47,7 +48,7 @@ void RequestListener::run(const std::atomic<bool> &stopping, const std::function
         for (size_t i = 0; i < waiting_.size(); ++i) {
             Waiting w = waiting_[i];
             short events = n > 0 ? fds[i + 1].revents : 0;
-            int state = (events != 0 || w.partial) ? requestState(w.fd) : 0;
+            int state = (events != 0 || w.partial) ? requestState(w.fd, tls) : 0;
             if (state > 0) {
                 ready(w);
             } else if (state < 0) {

@@ -22,6 +22,9 @@ class RequestListener {
 
     int listenFd = -1;       ///< bound, listening, non-blocking
     int requestTimeout = 30; ///< seconds a connection may wait without a complete request
+    /// A TLS port: a connection is ready once its first TLS record header arrived (the
+    /// handshake, then the request, are read by DCMTK through the TLS layer).
+    bool tls = false;
     static constexpr size_t perAddress = 16, waitingAtMost = 256;
 
     /// Until `stopping`: accepts connections; calls `ready` with each whose

@@ -4,6 +4,7 @@
 #include "CDcmtk.h"
 #include "CDcmtkNet.h"
 #include "net_common.h"
+#include "net_tls.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
@@ -24,8 +25,14 @@ std::string peerName(const bp_scu_config *c) {
 /// An SCU with one abstract syntax proposed (Explicit and Implicit VR Little Endian).
 class QuerySCU : public DcmSCU {
   public:
-    /// Opens the association; a shim status.
-    int open(const bp_scu_config *c, const char *abstractSyntax) {
+    /// Opens the association (over TLS with `layer`, made here, when the config asks); a shim status.
+    /// `layer` belongs to the caller and must outlive this SCU.
+    int open(const bp_scu_config *c, const char *abstractSyntax, std::unique_ptr<DcmTLSTransportLayer> &layer) {
+        if (c->tls) {
+            std::string why;
+            layer = bpnet::makeTLSLayer(*c->tls, NET_REQUESTOR, why);
+            if (!layer) return bpnet::fail(BP_E_NET_TLS, peerName(c) + ": " + why);
+        }
         setAETitle(c->ae_title ? c->ae_title : "BODYPART");
         setPeerAETitle(c->peer_ae ? c->peer_ae : "ANY-SCP");
         setPeerHostName(c->host ? c->host : "127.0.0.1");
@@ -40,6 +47,7 @@ class QuerySCU : public DcmSCU {
         plain.push_back(UID_LittleEndianImplicitTransferSyntax);
         addPresentationContext(abstractSyntax, plain);
         OFCondition cond = initNetwork();
+        if (cond.good() && layer) cond = useSecureConnection(layer.get());
         if (cond.bad()) return bpnet::fail(BP_E_IO, std::string("cannot initialise the network: ") + cond.text());
         cond = negotiateAssociation();
         if (cond.bad()) return bpnet::fail(BP_E_NET_ASSOCIATION, peerName(c) + ": " + cond.text());
@@ -110,8 +118,9 @@ int bp_scu_find(const bp_scu_config *config, const char *level, const char *cons
     DcmDataset query;
     int status = identifier(query, level, keywords, values, count);
     if (status != BP_OK) return status;
+    std::unique_ptr<DcmTLSTransportLayer> layer; // outlives the SCU
     QuerySCU scu;
-    status = scu.open(config, UID_FINDStudyRootQueryRetrieveInformationModel);
+    status = scu.open(config, UID_FINDStudyRootQueryRetrieveInformationModel, layer);
     if (status != BP_OK) return status;
     OFList<QRResponse *> responses;
     OFCondition cond = scu.sendFINDRequest(scu.context_, &query, &responses);
@@ -136,8 +145,9 @@ int bp_scu_move(const bp_scu_config *config, const char *level, const char *move
     DcmDataset query;
     int status = identifier(query, level, keywords, values, count);
     if (status != BP_OK) return status;
+    std::unique_ptr<DcmTLSTransportLayer> layer; // outlives the SCU
     QuerySCU scu;
-    status = scu.open(config, UID_MOVEStudyRootQueryRetrieveInformationModel);
+    status = scu.open(config, UID_MOVEStudyRootQueryRetrieveInformationModel, layer);
     if (status != BP_OK) return status;
     OFList<RetrieveResponse *> responses;
     OFCondition cond = scu.sendMOVERequest(scu.context_, move_destination, &query, &responses);

@@ -5,6 +5,7 @@
 #include "CDcmtkNet.h"
 #include "net_common.h"
 #include "net_listener.h"
+#include "net_tls.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
@@ -44,6 +45,13 @@ long metaHeaderEnd(const std::string &path) {
     if (b[132] != 0x02 || b[133] != 0x00 || b[134] != 0x00 || b[135] != 0x00) return -1;
     unsigned long groupLength = b[140] | (b[141] << 8) | (b[142] << 16) | (static_cast<unsigned long>(b[143]) << 24);
     return 144 + static_cast<long>(groupLength);
+}
+
+/// Send and receive timeouts of a blocking socket (0: none).
+void socketTimeouts(int fd, long seconds) {
+    timeval t{seconds, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof t);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &t, sizeof t);
 }
 
 class Pool;
@@ -135,26 +143,36 @@ class Pool : public DcmBaseSCPPool {
     std::atomic<uint64_t> nextAssociation_{1};
     std::atomic<unsigned long> largest_{0};
     std::atomic<bool> stopping_{false};
-    T_ASC_Network *network_ = nullptr;
-    std::thread loop_;
+    /// One listening port: the plain one, or the TLS one beside it.
+    struct Endpoint {
+        RequestListener listener;
+        T_ASC_Network *network = nullptr;
+        std::unique_ptr<DcmTLSTransportLayer> tls; // null: plain TCP
+        std::thread loop;
+    };
+    Endpoint plain_, secure_;
 
-    RequestListener listener_;
-
-    /// The listener thread: connections wait for their request in `listener_`; each complete
-    /// request is handed to DCMTK, then to a worker.
-    void serve() {
+    /// A listener thread: connections wait for their request in the endpoint's listener; each
+    /// complete request is handed to DCMTK, then to a worker.
+    void serve(Endpoint &endpoint) {
         DcmSharedSCPConfig shared(getConfig());
-        listener_.run(stopping_, [&](const RequestListener::Waiting &w) { handOver(w, shared); },
-                      [&](const std::string &address, const std::string &why) { report(BP_CONN_CLOSED, 0, "", address, why); });
+        endpoint.listener.run(stopping_, [&](const RequestListener::Waiting &w) { handOver(w, shared, endpoint); },
+                              [&](const std::string &address, const std::string &why) { report(BP_CONN_CLOSED, 0, "", address, why); });
     }
 
     /// DCMTK reads the (complete, buffered) request from this socket
     /// instead of accepting one itself, then a worker takes the association.
-    void handOver(const RequestListener::Waiting &w, DcmSharedSCPConfig &shared) {
+    /// On the TLS port DCMTK first runs the server handshake on it (bounded by
+    /// the ACSE timeout through the socket's own timeouts).
+    void handOver(const RequestListener::Waiting &w, DcmSharedSCPConfig &shared, Endpoint &endpoint) {
         T_ASC_Association *assoc = nullptr;
+        bool secure = endpoint.tls != nullptr;
+        if (secure) socketTimeouts(w.fd, static_cast<long>(getConfig().getACSETimeout()));
         dcmExternalSocketHandle.set(w.fd);
-        OFCondition cond = ASC_receiveAssociation(network_, &assoc, config_.max_pdu, nullptr, nullptr, OFFalse, DUL_NOBLOCK, 5);
+        OFCondition cond = ASC_receiveAssociation(endpoint.network, &assoc, config_.max_pdu, nullptr, nullptr, secure ? OFTrue : OFFalse,
+                                                  DUL_NOBLOCK, 5);
         dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
+        if (secure) socketTimeouts(w.fd, 0);
         // The listener's address (IPv4 or IPv6, from accept) replaces DCMTK's, which reads IPv4 only.
         if (cond.good() && assoc->params)
             OFStandard::strlcpy(assoc->params->DULparams.callingPresentationAddress, w.address.c_str(),
@@ -173,7 +191,11 @@ class Pool : public DcmBaseSCPPool {
             // Not an association request DCMTK accepts (garbage, another PDU): it answered or
             // dropped the connection; nothing else to do.
             if (assoc) dropAndDestroyAssociation(assoc);
-            report(BP_CONN_CLOSED, 0, "", w.address, std::string("not a valid association request: ") + cond.text());
+            if (secure)
+                report(BP_ASSOC_REJECTED, 0, "", w.address,
+                       std::string("TLS handshake or request failed (no trusted client certificate?): ") + cond.text());
+            else
+                report(BP_CONN_CLOSED, 0, "", w.address, std::string("not a valid association request: ") + cond.text());
         }
     }
 
@@ -334,6 +356,31 @@ int openListener(const std::string &address, uint16_t port, std::string &why) {
     return fd;
 }
 
+/// Binds one endpoint's port on the pool's address and sets up its DCMTK network (with the
+/// endpoint's TLS layer, if any). DCMTK's network is set up without a listening socket of its
+/// own (an external socket handle during the set-up tells it so) and reads each request from the
+/// socket handed to it.
+bool openEndpoint(Pool &pool, Pool::Endpoint &endpoint, uint16_t port, std::string &why, int &code) {
+    int fd = openListener(pool.listenAddress_, port, why);
+    if (fd < 0) {
+        code = BP_E_IO;
+        return false;
+    }
+    endpoint.listener.listenFd = fd;
+    endpoint.listener.requestTimeout = static_cast<int>(pool.getConfig().getACSETimeout());
+    endpoint.listener.tls = endpoint.tls != nullptr;
+    dcmExternalSocketHandle.set(fd);
+    OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, port, 5, &endpoint.network);
+    dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
+    if (cond.good() && endpoint.tls) cond = ASC_setTransportLayer(endpoint.network, endpoint.tls.get(), 0);
+    if (cond.bad()) {
+        why = std::string("cannot set up the network: ") + cond.text();
+        code = BP_E_IO;
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 struct bp_scp {
@@ -363,28 +410,29 @@ bp_scp *bp_scp_start(const bp_scp_config *config, int *status) {
     verification.push_back(UID_LittleEndianExplicitTransferSyntax);
     verification.push_back(UID_LittleEndianImplicitTransferSyntax);
     cfg.addPresentationContext(UID_VerificationSOPClass, verification);
-    // bodypart listens itself (serve() waits for each request off the DCMTK path); DCMTK's
-    // network is set up without a listening socket of its own (an external socket handle
-    // during the set-up tells it so) and reads each request from the socket handed to it.
     std::string why;
-    int fd = openListener(pool->listenAddress_, config->port, why);
-    if (fd < 0) {
-        *status = bpnet::fail(BP_E_IO, why);
+    if (config->tls_port != 0) {
+        if (!config->tls) why = "a TLS port needs its TLS settings";
+        else pool->secure_.tls = bpnet::makeTLSLayer(*config->tls, NET_ACCEPTOR, why);
+        if (!pool->secure_.tls) {
+            *status = bpnet::fail(BP_E_NET_TLS, why);
+            delete pool;
+            return nullptr;
+        }
+    }
+    int code = BP_OK;
+    if (!openEndpoint(*pool, pool->plain_, config->port, why, code) ||
+        (config->tls_port != 0 && !openEndpoint(*pool, pool->secure_, config->tls_port, why, code))) {
+        for (Pool::Endpoint *e : {&pool->plain_, &pool->secure_}) {
+            if (e->listener.listenFd >= 0) close(e->listener.listenFd);
+            if (e->network) ASC_dropNetwork(&e->network);
+        }
+        *status = bpnet::fail(code, why);
         delete pool;
         return nullptr;
     }
-    pool->listener_.listenFd = fd;
-    pool->listener_.requestTimeout = static_cast<int>(cfg.getACSETimeout());
-    dcmExternalSocketHandle.set(fd);
-    OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, config->port, 5, &pool->network_);
-    dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
-    if (cond.bad()) {
-        *status = bpnet::fail(BP_E_IO, std::string("cannot set up the network: ") + cond.text());
-        close(fd);
-        delete pool;
-        return nullptr;
-    }
-    pool->loop_ = std::thread([pool] { pool->serve(); });
+    pool->plain_.loop = std::thread([pool] { pool->serve(pool->plain_); });
+    if (config->tls_port != 0) pool->secure_.loop = std::thread([pool] { pool->serve(pool->secure_); });
     *status = BP_OK;
     return new bp_scp{pool};
 }
@@ -396,15 +444,19 @@ size_t bp_scp_active_associations(bp_scp *scp) { return scp->pool->numThreads(OF
 size_t bp_scp_stop(bp_scp *scp, uint32_t wait_seconds) {
     Pool *pool = scp->pool;
     pool->stopping_.store(true);
-    if (pool->loop_.joinable()) pool->loop_.join();
-    if (pool->listener_.listenFd >= 0) close(pool->listener_.listenFd);
-    pool->listener_.listenFd = -1;
+    for (Pool::Endpoint *e : {&pool->plain_, &pool->secure_}) {
+        if (e->loop.joinable()) e->loop.join();
+        if (e->listener.listenFd >= 0) close(e->listener.listenFd);
+        e->listener.listenFd = -1;
+    }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
     while (pool->numThreads(OFTrue) > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     size_t left = pool->numThreads(OFTrue);
     // Workers still running keep using the network; it is dropped only when all ended.
-    if (left == 0) ASC_dropNetwork(&pool->network_);
+    if (left == 0)
+        for (Pool::Endpoint *e : {&pool->plain_, &pool->secure_})
+            if (e->network) ASC_dropNetwork(&e->network);
     return left;
 }
 

@@ -4,6 +4,7 @@
 #include "CDcmtk.h"
 #include "CDcmtkNet.h"
 #include "net_common.h"
+#include "net_tls.h"
 #include "object.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -19,6 +20,7 @@ namespace {
 class Sender : public DcmSCU {
   public:
     void clearContexts() { clearPresentationContexts(); }
+    using DcmSCU::useSecureConnection;
 };
 
 bool isUncompressed(const std::string &ts) {
@@ -50,9 +52,20 @@ void configure(Sender &scu, const bp_scu_config &c) {
 } // namespace
 
 struct bp_scu {
+    std::unique_ptr<DcmTLSTransportLayer> tls; // declared first: outlives the sender that uses it
+    std::string tlsError;                      // why the TLS layer could not be made (connect then fails)
     Sender sender;
     bp_scu_config config;
     std::string ae, peer, host;
+
+    /// Sets up the network (contexts as added) and TLS; a shim status.
+    int initNetwork() {
+        if (!tlsError.empty()) return bpnet::fail(BP_E_NET_TLS, peer + "@" + host + ": " + tlsError);
+        OFCondition cond = sender.initNetwork();
+        if (cond.good() && tls) cond = sender.useSecureConnection(tls.get());
+        if (cond.bad()) return bpnet::fail(BP_E_IO, std::string("cannot initialise the network: ") + cond.text());
+        return BP_OK;
+    }
 };
 
 extern "C" {
@@ -67,6 +80,11 @@ bp_scu *bp_scu_new(const bp_scu_config *config) {
     scu->config.ae_title = scu->ae.c_str();
     scu->config.peer_ae = scu->peer.c_str();
     scu->config.host = scu->host.c_str();
+    scu->config.tls = nullptr; // read now: certificate, key and CAs are loaded here
+    if (config->tls) {
+        scu->tls = bpnet::makeTLSLayer(*config->tls, NET_REQUESTOR, scu->tlsError);
+        if (!scu->tls && scu->tlsError.empty()) scu->tlsError = "TLS set-up failed";
+    }
     configure(scu->sender, scu->config);
     return scu;
 }
@@ -101,9 +119,9 @@ int bp_scu_connect(bp_scu *scu, const char *const *sop_classes, const char *cons
     // DcmSCU puts the proposed contexts into the association parameters in
     // initNetwork(), and frees them when an association closes: set up anew.
     s.freeNetwork();
-    OFCondition cond = s.initNetwork();
-    if (cond.bad()) return bpnet::fail(BP_E_IO, std::string("cannot initialise the network: ") + cond.text());
-    cond = s.negotiateAssociation();
+    int status = scu->initNetwork();
+    if (status != BP_OK) return status;
+    OFCondition cond = s.negotiateAssociation();
     if (cond.bad()) {
         s.closeAssociation(DCMSCU_ABORT_ASSOCIATION);
         return bpnet::fail(BP_E_NET_ASSOCIATION, scu->peer + "@" + scu->host + ":" + std::to_string(scu->config.port) + ": " + cond.text());
@@ -150,9 +168,12 @@ int bp_scu_echo(const bp_scu_config *config) {
     plain.push_back(UID_LittleEndianExplicitTransferSyntax);
     plain.push_back(UID_LittleEndianImplicitTransferSyntax);
     s.addPresentationContext(UID_VerificationSOPClass, plain);
-    int result = BP_OK;
-    OFCondition cond = s.initNetwork();
-    if (cond.good()) cond = s.negotiateAssociation();
+    int result = scu->initNetwork();
+    if (result != BP_OK) {
+        bp_scu_free(scu);
+        return result;
+    }
+    OFCondition cond = s.negotiateAssociation();
     if (cond.good()) {
         cond = s.sendECHORequest(0);
         if (cond.bad()) result = bpnet::fail(BP_E_IO, std::string("C-ECHO failed: ") + cond.text());

@@ -24,11 +24,15 @@ public struct AssociationSettings: Sendable, Hashable {
     public var acseTimeout: Int
     /// Seconds to wait for each response.
     public var dimseTimeout: Int
+    /// nil: plain TCP; else DICOM TLS towards the peer.
+    public var tls: TLSSettings?
 
-    public init(aeTitle: String = "BODYPART", maxPDU: Int = 65536, acseTimeout: Int = 30, dimseTimeout: Int = 60) {
+    public init(aeTitle: String = "BODYPART", maxPDU: Int = 65536, acseTimeout: Int = 30, dimseTimeout: Int = 60,
+                tls: TLSSettings? = nil) {
         self.aeTitle = aeTitle
         self.maxPDU = maxPDU
         self.acseTimeout = acseTimeout
         self.dimseTimeout = dimseTimeout
+        self.tls = tls
     }
 }

@@ -26,7 +26,11 @@ enum Shim {
                     config.max_pdu = UInt32(clamping: settings.maxPDU)
                     config.acse_timeout = UInt32(clamping: settings.acseTimeout)
                     config.dimse_timeout = UInt32(clamping: settings.dimseTimeout)
-                    return withUnsafePointer(to: &config) { body($0) }
+                    guard let tls = settings.tls else { return withUnsafePointer(to: &config) { body($0) } }
+                    return tls.withC { c in
+                        config.tls = c
+                        return withUnsafePointer(to: &config) { body($0) }
+                    }
                 }
             }
         }

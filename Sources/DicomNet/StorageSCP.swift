@@ -42,10 +42,14 @@ public final class StorageSCP: @unchecked Sendable {
         public var listenAddress: String
         /// Where datasets are received (temporary names; `onStore` moves or removes each).
         public var incomingFolder: String
+        /// A second port on the same address speaking DICOM over TLS, with its settings
+        /// (certificate and key required); nil: plain port only.
+        public var tls: (port: UInt16, settings: TLSSettings)?
 
         public init(port: UInt16, aeTitle: String, maxPDU: Int = 65536, maxAssociations: Int = 8, acseTimeout: Int = 30,
                     dimseTimeout: Int = 60, allowed: [CallerRule] = [], listenAddress: String = "0.0.0.0",
-                    incomingFolder: String) {
+                    incomingFolder: String, tls: (port: UInt16, settings: TLSSettings)? = nil) {
+            self.tls = tls
             self.port = port
             self.aeTitle = aeTitle
             self.maxPDU = maxPDU
@@ -122,13 +126,19 @@ public final class StorageSCP: @unchecked Sendable {
                         scp.onEvent(kind, id, calling.map { String(cString: $0) } ?? "", peer.map { String(cString: $0) } ?? "",
                                     detail.map { String(cString: $0) } ?? "")
                     }
-                    return bp_scp_start(&config, &status)
+                    guard let tls = settings.tls else { return bp_scp_start(&config, &status) }
+                    return tls.settings.withC { c in
+                        config.tls_port = tls.port
+                        config.tls = c
+                        return bp_scp_start(&config, &status)
+                    }
                 }
               }
             }
         }
         guard let started else {
-            throw .listen(port: settings.port, detail: String(cString: bp_net_last_error()))
+            if status == Int32(BP_E_NET_TLS) { throw .tls(Shim.lastError) }
+            throw .listen(port: settings.port, detail: Shim.lastError)
         }
         handle = started
     }

@@ -4,11 +4,15 @@ public struct Destination: Sendable, Hashable, Codable, CustomStringConvertible 
     public var aeTitle: String
     public var host: String
     public var port: UInt16
+    /// nil: plain TCP. Else DICOM TLS: the CAs that sign the receiver's certificate
+    /// (always verified); our certificate is the `tls:` section's, if any.
+    public var tls: TLSSettings?
 
-    public init(aeTitle: String, host: String, port: UInt16) {
+    public init(aeTitle: String, host: String, port: UInt16, tls: TLSSettings? = nil) {
         self.aeTitle = aeTitle
         self.host = host
         self.port = port
+        self.tls = tls
     }
 
     /// Parses `AE@host:port` (the AE title may be omitted: `host:port` uses ANY-SCP).

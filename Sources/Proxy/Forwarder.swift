@@ -41,7 +41,7 @@ final class Forwarder: @unchecked Sendable {
         self.lanes = lanes
         self.context = context
         let c = context.configuration
-        scu = StorageSCU(peer: destination.peer, settings: c.associationSettings)
+        scu = StorageSCU(peer: destination.peer, settings: c.associationSettings(for: destination))
         var logger = context.logger
         logger[metadataKey: "destination"] = "\(destination)"
         if lanes > 1 { logger[metadataKey: "lane"] = "\(lane + 1)/\(lanes)" }

@@ -53,7 +53,21 @@ extension ProxyConfiguration {
                         if let value = entry["ae_title"] { ae = try Self.text(value, "ae_title", file) }
                         let host = try Self.text(entry["host"] ?? "", "host", file)
                         let port = try Self.port(entry["port"] ?? 0, "port", file)
-                        destinations.append(try Destination(parsing: "\(ae)@\(host):\(port)"))
+                        var destination = try Destination(parsing: "\(ae)@\(host):\(port)")
+                        let place = line(key).map { "\(file):\($0)" } ?? file
+                        for name in entry.keys where !["ae_title", "host", "port", "tls", "trusted_cas"].contains(name) {
+                            throw .configuration("\(place): unknown key destinations.\(name) (ae_title, host, port, tls, trusted_cas)")
+                        }
+                        if entry["tls"] as? Bool == true {
+                            let cas = try entry["trusted_cas"].map { v throws(ProxyError) in try ProxyTLS.paths(v, "trusted_cas", place) } ?? []
+                            guard !cas.isEmpty else {
+                                throw .configuration("\(place): destination \(destination) with tls: true needs trusted_cas (its CA certificate)")
+                            }
+                            destination.tls = TLSSettings(trustedCAs: cas, verifyPeer: true)
+                        } else if entry["trusted_cas"] != nil {
+                            throw .configuration("\(place): destination \(destination): trusted_cas without tls: true")
+                        }
+                        destinations.append(destination)
                     } else {
                         throw .configuration("\(file): each destination is AE@host:port or {ae_title, host, port}")
                     }
@@ -99,6 +113,7 @@ extension ProxyConfiguration {
                     }
                 }
             case "pixel": try pixel.apply(value, file: file)
+            case "tls": tls = try ProxyTLS.parse(value, place: line(key).map { "\(file):\($0)" } ?? file)
             default:
                 throw .configuration("\(line(key).map { "\(file):\($0)" } ?? file): unknown key '\(key)'")
             }

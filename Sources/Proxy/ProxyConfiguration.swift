@@ -71,6 +71,8 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var stopTimeout = 30
     /// Seconds an idle forwarding association stays open.
     public var idleRelease = 5.0
+    /// The DICOM TLS port beside the plain one (`tls:`); nil: plain only.
+    public var tls: ProxyTLS?
     /// Retry and quarantine schedule.
     public var retry = RetrySchedule()
     /// The pixel cross-check after forwarding (`pixel:`; PixelSettings).
@@ -96,6 +98,7 @@ public struct ProxyConfiguration: Sendable, Hashable {
             throw .configuration("allowed AE title '\(ae)' must be 1 to 16 characters")
         }
         if let metricsPort, metricsPort == port { throw .configuration("console.port (metrics_port) must differ from port") }
+        if let tls, tls.port == port || tls.port == metricsPort { throw .configuration("tls.port must differ from port and console.port") }
         try console.validate()
         try pixel.validate()
     }
@@ -105,5 +108,20 @@ extension ProxyConfiguration {
     /// How the forwarders and `--check` open associations (our AE title, PDU, timeouts).
     var associationSettings: AssociationSettings {
         AssociationSettings(aeTitle: aeTitle, maxPDU: maxPDU, acseTimeout: acseTimeout, dimseTimeout: dimseTimeout)
+    }
+
+    /// How we open associations to `destination`: over TLS when it asks for it, presenting the
+    /// `tls:` section's certificate (if any) and verifying the receiver against its CAs.
+    func associationSettings(for destination: Destination) -> AssociationSettings {
+        var settings = associationSettings
+        if var client = destination.tls {
+            if client.certificate == nil, let own = tls?.settings {
+                client.certificate = own.certificate
+                client.privateKey = own.privateKey
+            }
+            client.verifyPeer = true
+            settings.tls = client
+        }
+        return settings
     }
 }

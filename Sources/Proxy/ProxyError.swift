@@ -17,6 +17,7 @@ public enum ProxyError: Error, Sendable, Hashable, CustomStringConvertible {
     init(_ error: DicomNetError) {
         switch error {
         case .listen(let port, let detail): self = .listen(port: port, detail: detail)
+        case .tls(let detail): self = .configuration("tls: \(detail)")
         default: self = .configuration(error.description)
         }
     }

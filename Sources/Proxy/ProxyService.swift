@@ -95,7 +95,8 @@ public final class ProxyService: @unchecked Sendable {
                 port: configuration.port, aeTitle: configuration.aeTitle, maxPDU: configuration.maxPDU,
                 maxAssociations: configuration.maxAssociations, acseTimeout: configuration.acseTimeout,
                 dimseTimeout: configuration.dimseTimeout, allowed: configuration.allowed,
-                listenAddress: configuration.listenAddress, incomingFolder: spool.incoming))
+                listenAddress: configuration.listenAddress, incomingFolder: spool.incoming,
+                tls: configuration.tls.map { ($0.port, $0.settings) }))
         } catch {
             throw ProxyError(error)
         }
@@ -110,7 +111,8 @@ public final class ProxyService: @unchecked Sendable {
             }
         }
         logger.notice("listening", metadata: [
-            "address": "\(configuration.listenAddress)", "port": "\(configuration.port)", "ae_title": "\(configuration.aeTitle)",
+            "address": "\(configuration.listenAddress)", "port": "\(configuration.port)",
+            "tls_port": "\(configuration.tls.map { "\($0.port)" } ?? "none")", "ae_title": "\(configuration.aeTitle)",
             "destinations": "\(configuration.destinations.map(\.description).joined(separator: ", "))",
             "spool": "\(spool.root)", "console": "\(configuration.metricsPort.map { "\(configuration.console.listen):\($0)" } ?? "none")",
         ])
@@ -142,7 +144,7 @@ public final class ProxyService: @unchecked Sendable {
 
     /// One C-ECHO to `destination` with our AE title (for `--check`).
     public static func echo(_ destination: Destination, configuration: ProxyConfiguration) throws(ProxyError) {
-        var settings = configuration.associationSettings
+        var settings = configuration.associationSettings(for: destination)
         settings.maxPDU = 16384
         settings.dimseTimeout = configuration.acseTimeout
         do { try VerificationSCU.echo(destination.peer, settings: settings) } catch {

@@ -64,6 +64,15 @@ typedef uint16_t (*bp_store_handler)(void *context, const bp_store_request *requ
 typedef void (*bp_event_handler)(void *context, int event, uint64_t association_id, const char *calling_ae,
                                  const char *peer_host, const char *detail);
 
+/** DICOM TLS (DCMTK dcmtls over OpenSSL, BCP 195 profile: TLS 1.2 or later). */
+typedef struct {
+    const char *certificate;  /**< our certificate, PEM; NULL: none (an SCU without a client certificate) */
+    const char *private_key;  /**< its private key, PEM (unencrypted) */
+    const char *const *trusted_cas; /**< PEM files or folders (hashed, c_rehash) of CA certificates we trust */
+    size_t trusted_count;
+    int verify_peer;          /**< 1: the peer must present a certificate signed by a trusted CA; 0: not asked/checked */
+} bp_tls_config;
+
 /** One allow-list entry: a calling AE title, an address range, or both (both must hold). */
 typedef struct {
     const char *ae_title; /**< NULL or "": any calling AE title (padding ignored) */
@@ -84,6 +93,8 @@ typedef struct {
     const bp_allow_rule *allow_rules; /**< a caller is accepted when any rule matches; none: every caller */
     size_t allow_count;
     const char *incoming_folder; /**< where datasets are received (temporary names) */
+    uint16_t tls_port;           /**< 0: none; else a second port on the same address speaking DICOM over TLS */
+    const bp_tls_config *tls;    /**< the TLS port's settings (certificate and key required) */
     void *context;
     bp_store_handler on_store;
     bp_event_handler on_event;
@@ -124,6 +135,7 @@ typedef struct {
     uint32_t max_pdu;
     uint32_t acse_timeout;  /**< seconds, also the TCP connect timeout */
     uint32_t dimse_timeout; /**< seconds to wait for a response */
+    const bp_tls_config *tls; /**< NULL: plain TCP; else TLS towards the peer */
 } bp_scu_config;
 
 bp_scu *bp_scu_new(const bp_scu_config *config);
