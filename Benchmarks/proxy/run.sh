@@ -4,6 +4,8 @@
 #   proxy     storescu → bodypart proxy → storescp
 #   orthanc   storescu → Orthanc (Lua OnStoredInstance auto-route) → storescp
 #   scripted  storescu → storescp --fork --exec-sync --exec-on-reception "dcmodify … && storescu …" → storescp
+#   tls-direct, tls-proxy  the first two with DICOM TLS on every link (BCP 195; certificates made
+#             with openssl under $BENCH_DIR/proxy/pki): BENCH_CASES="direct proxy tls-direct tls-proxy"
 # Each over one association and over 4 in parallel. Time = until the last object is at the
 # final receiver. The corpus is the 2,000 CT slices Benchmarks/run-all.sh builds (copies of the
 # dicom-dev CT volumes), under $BENCH_DIR (default /tmp/bodypart-bench), never in the repository.
@@ -20,7 +22,7 @@ say() { echo "bench-proxy: $*" >&2; }
 # shellcheck source=Benchmarks/corpus.sh
 source "$ROOT/Benchmarks/corpus.sh"
 WORK="$BENCH_DIR/proxy"
-for tool in storescu storescp dcmodify Orthanc curl; do
+for tool in storescu storescp dcmodify Orthanc curl openssl; do
   command -v "$tool" >/dev/null || { say "missing $tool (make test-deps installs dcmtk and orthanc)"; exit 69; }
 done
 
@@ -59,7 +61,7 @@ send() {
   for ((i = 0; i < n; i++)); do
     local part=()
     for ((j = i; j < ${#corpus[@]}; j += n)); do part+=("${corpus[j]}"); done
-    storescu -xs -aet MODALITY -aec RELAY 127.0.0.1 "$port" "${part[@]}" >/dev/null 2>&1 &
+    storescu -xs "${SEND_TLS[@]}" -aet MODALITY -aec RELAY 127.0.0.1 "$port" "${part[@]}" >/dev/null 2>&1 &
     senders+=($!)
   done
   for p in "${senders[@]}"; do wait "$p" || say "storescu $p failed"; done
@@ -79,9 +81,22 @@ wait_all() {
   awk -v s="$start" -v n="$(now)" 'BEGIN { printf "%.2f", n - s }'
 }
 
-sink() { # sink DIR PORT: the final receiver
-  rm -rf "$1" && mkdir -p "$1"
-  storescp --fork +xa +uf -od "$1" "$2" >/dev/null 2>&1 & pids+=($!); wait_port "$2"
+sink() { # sink DIR PORT [TLS OPTIONS...]: the final receiver
+  local dir=$1 port=$2; shift 2
+  rm -rf "$dir" && mkdir -p "$dir"
+  storescp --fork +xa +uf "$@" -od "$dir" "$port" >/dev/null 2>&1 & pids+=($!); wait_port "$port"
+}
+
+# A CA and certificates for the TLS cases (RSA 2048, SHA-256), made once.
+PKI="$WORK/pki"
+make_pki() {
+  [ -f "$PKI/sink.crt" ] && return 0
+  mkdir -p "$PKI"
+  openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 30 -subj "/CN=bench CA" -keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null
+  for name in sender proxy sink; do
+    openssl req -newkey rsa:2048 -sha256 -nodes -subj "/CN=$name" -keyout "$PKI/$name.key" -out "$PKI/$name.csr" 2>/dev/null
+    openssl x509 -req -sha256 -days 30 -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -out "$PKI/$name.crt" 2>/dev/null
+  done
 }
 
 declare -A SECONDS_OF CPU_OF
@@ -89,10 +104,25 @@ run_case() { # run_case NAME ASSOCIATIONS
   local name=$1 n=$2 out="$WORK/$1-$2" sinkport relay start t
   rm -rf "$out" && mkdir -p "$out"
   sinkport=$(free_port); relay=$(free_port); RSS500="-"; RSSALL="-"
-  sink "$out/recv" "$sinkport"
+  SEND_TLS=()
+  if [[ $name == tls-* ]]; then
+    make_pki
+    SEND_TLS=(+tls "$PKI/sender.key" "$PKI/sender.crt" +cf "$PKI/ca.crt" +px)
+    sink "$out/recv" "$sinkport" +tls "$PKI/sink.key" "$PKI/sink.crt" +cf "$PKI/ca.crt" +px
+  else
+    sink "$out/recv" "$sinkport"
+  fi
   local relaypid=""
   case "$name" in
-    direct) relay=$sinkport ;;
+    direct | tls-direct) relay=$sinkport ;;
+    tls-proxy)
+      local plain; plain=$(free_port)
+      cat >"$out/proxy.yaml" <<YAML
+tls: { port: $relay, certificate: $PKI/proxy.crt, private_key: $PKI/proxy.key, trusted_cas: [$PKI/ca.crt], verify_peer: require }
+destinations: [ { ae_title: SINK, host: 127.0.0.1, port: $sinkport, tls: true, trusted_cas: [$PKI/ca.crt] } ]
+YAML
+      "$BODYPART" proxy --port "$plain" --ae-title RELAY --config "$out/proxy.yaml" --spool "$out/spool" --forward-associations 2 \
+        --audit "$out/audit.sqlite" --log-level notice 2>"$out/proxy.log" & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
     proxy)
       "$BODYPART" proxy --port "$relay" --ae-title RELAY --destination "SINK@127.0.0.1:$sinkport" --spool "$out/spool" --forward-associations 2 \
         --audit "$out/audit.sqlite" --log-level notice 2>"$out/proxy.log" & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
@@ -138,8 +168,11 @@ echo
 for n in $ASSOCIATIONS; do
   p=${SECONDS_OF[proxy-$n]:-}
   [ -n "$p" ] && [ -n "${SECONDS_OF[direct-$n]:-}" ] || continue
-  awk -v d="${SECONDS_OF[direct-$n]}" -v p="$p" -v o="${SECONDS_OF[orthanc-$n]:-0}" -v s="${SECONDS_OF[scripted-$n]:-0}" -v n="$n" 'BEGIN {
+  awk -v d="${SECONDS_OF[direct-$n]}" -v p="$p" -v o="${SECONDS_OF[orthanc-$n]:-0}" -v s="${SECONDS_OF[scripted-$n]:-0}" -v n="$n" \
+      -v td="${SECONDS_OF[tls-direct-$n]:-0}" -v tp="${SECONDS_OF[tls-proxy-$n]:-0}" 'BEGIN {
     printf "%d assoc: proxy/direct %.2fx (target >= %.1f)", n, d / p, (n == 1) ? 0.8 : 0.6
+    if (tp > 0) printf "  TLS proxy/plain proxy %.2fx", p / tp
+    if (td > 0 && tp > 0) printf "  TLS proxy/TLS direct %.2fx", td / tp
     if (o > 0) printf "  proxy vs orthanc %.1fx faster (>= 5)", o / p
     if (s > 0) printf "  proxy vs scripted %.1fx faster (>= 1.5)", s / p
     printf "\n" }'

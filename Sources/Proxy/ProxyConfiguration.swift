@@ -99,6 +99,12 @@ public struct ProxyConfiguration: Sendable, Hashable {
         }
         if let metricsPort, metricsPort == port { throw .configuration("console.port (metrics_port) must differ from port") }
         if let tls, tls.port == port || tls.port == metricsPort { throw .configuration("tls.port must differ from port and console.port") }
+        // TLS files are read at start (listener) or at the first send (destination): name a missing one now.
+        let tlsFiles = [tls?.settings.certificate, tls?.settings.privateKey].compactMap { $0 } + (tls?.settings.trustedCAs ?? [])
+            + destinations.flatMap { $0.tls?.trustedCAs ?? [] }
+        for file in tlsFiles where !FileManager.default.fileExists(atPath: file) {
+            throw .configuration("TLS file or folder \(file) does not exist")
+        }
         try console.validate()
         try pixel.validate()
     }

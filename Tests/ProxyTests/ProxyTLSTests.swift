@@ -74,6 +74,8 @@ import Testing
             ("tls:\n  port: 2762\n  certificate: a.crt\n  private_key: a.key\n  verify_peer: maybe\n", "verify_peer must be require or ignore"),
             ("tls:\n  port: 2762\n  certificate: a.crt\n  private_key: a.key\n", "needs trusted_cas"),
             ("tls:\n  port: 2762\n  certifcate: a.crt\n", "unknown key tls.certifcate"),
+            ("tls:\n  port: 2762\n  certificate: /nonexistent/a.crt\n  private_key: /nonexistent/a.key\n  verify_peer: ignore\n",
+             "TLS file or folder /nonexistent/a.crt does not exist"),
         ] {
             let config = folder.appendingPathComponent("proxy.yaml")
             try ("destinations: [PACS@127.0.0.1:104]\n" + yaml).write(to: config, atomically: true, encoding: .utf8)
