@@ -19,7 +19,8 @@ public final class Orthanc: @unchecked Sendable {
 
     /// The executable, nil when Orthanc is not installed (`make test-deps`).
     public static var executable: String? {
-        TestEnvironment.which("Orthanc") ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/Orthanc") ? "/usr/sbin/Orthanc" : nil)
+        TestEnvironment.which("Orthanc")
+            ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/Orthanc") ? "/usr/sbin/Orthanc" : nil)
     }
 
     public let aeTitle: String
@@ -39,12 +40,12 @@ public final class Orthanc: @unchecked Sendable {
             .joined(separator: ", ")
         let config = folder.appendingPathComponent("orthanc.json")
         try """
-            { "Name": "bodypart-test", "StorageDirectory": "\(storage.path)", "IndexDirectory": "\(storage.path)",
-              "DicomAet": "\(aeTitle)", "DicomPort": \(dicomPort), "HttpPort": \(httpPort), "RemoteAccessAllowed": false,
-              "AuthenticationEnabled": false, "DicomAlwaysAllowStore": true, "DicomAlwaysAllowEcho": true,
-              "DicomAlwaysAllowFind": true, "DicomAlwaysAllowMove": true,
-              "DicomCheckCalledAet": false, "DicomModalities": { \(entries) }, "Plugins": [] }
-            """.write(to: config, atomically: true, encoding: .utf8)
+        { "Name": "bodypart-test", "StorageDirectory": "\(storage.path)", "IndexDirectory": "\(storage.path)",
+          "DicomAet": "\(aeTitle)", "DicomPort": \(dicomPort), "HttpPort": \(httpPort), "RemoteAccessAllowed": false,
+          "AuthenticationEnabled": false, "DicomAlwaysAllowStore": true, "DicomAlwaysAllowEcho": true,
+          "DicomAlwaysAllowFind": true, "DicomAlwaysAllowMove": true,
+          "DicomCheckCalledAet": false, "DicomModalities": { \(entries) }, "Plugins": [] }
+        """.write(to: config, atomically: true, encoding: .utf8)
         process = try Peers.Background(executable, [config.path], log: folder.appendingPathComponent("orthanc.log"))
         process.grace = 5
         let (dicom, http) = (dicomPort, httpPort)
@@ -56,7 +57,9 @@ public final class Orthanc: @unchecked Sendable {
 
     /// GET on the REST API (`/instances`...); "" when it fails.
     public func get(_ path: String, to file: String? = nil) throws -> String {
-        try TestEnvironment.run("/usr/bin/curl", ["-sf", "http://127.0.0.1:\(httpPort)\(path)"] + (file.map { ["-o", $0] } ?? [])).stdout
+        try TestEnvironment.run(
+            "/usr/bin/curl", ["-sf", "http://127.0.0.1:\(httpPort)\(path)"] + (file.map { ["-o", $0] } ?? [])
+        ).stdout
     }
 
     /// The Orthanc ids of the stored instances.
@@ -70,8 +73,12 @@ public final class Orthanc: @unchecked Sendable {
     public func upload(_ files: [String]) throws -> Int {
         var accepted = 0
         for file in files {
-            let result = try TestEnvironment.run("/usr/bin/curl", ["-sf", "-X", "POST", "--data-binary", "@\(file)",
-                                                                   "http://127.0.0.1:\(httpPort)/instances"])
+            let result = try TestEnvironment.run(
+                "/usr/bin/curl",
+                [
+                    "-sf", "-X", "POST", "--data-binary", "@\(file)",
+                    "http://127.0.0.1:\(httpPort)/instances",
+                ])
             if result.status == 0 { accepted += 1 }
         }
         return accepted

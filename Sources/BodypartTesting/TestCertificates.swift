@@ -12,20 +12,31 @@ public struct TestCertificates: Sendable {
     public init(in folder: URL, signed: [String]) throws {
         self.folder = folder
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-sha256", "-nodes", "-days", "2", "-subj", "/CN=bodypart test CA",
-                          "-keyout", path("ca.key"), "-out", path("ca.crt")])
+        try Self.openssl([
+            "req", "-x509", "-newkey", "rsa:2048", "-sha256", "-nodes", "-days", "2", "-subj", "/CN=bodypart test CA",
+            "-keyout", path("ca.key"), "-out", path("ca.crt"),
+        ])
         for name in signed {
-            try Self.openssl(["req", "-newkey", "rsa:2048", "-sha256", "-nodes", "-subj", "/CN=\(name)",
-                              "-keyout", path("\(name).key"), "-out", path("\(name).csr")])
-            try Self.openssl(["x509", "-req", "-sha256", "-days", "2", "-in", path("\(name).csr"), "-CA", ca, "-CAkey", path("ca.key"),
-                              "-CAcreateserial", "-out", path("\(name).crt")])
+            try Self.openssl([
+                "req", "-newkey", "rsa:2048", "-sha256", "-nodes", "-subj", "/CN=\(name)",
+                "-keyout", path("\(name).key"), "-out", path("\(name).csr"),
+            ])
+            try Self.openssl([
+                "x509", "-req", "-sha256", "-days", "2", "-in", path("\(name).csr"), "-CA", ca, "-CAkey",
+                path("ca.key"),
+                "-CAcreateserial", "-out", path("\(name).crt"),
+            ])
         }
-        try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-sha256", "-nodes", "-days", "2", "-subj", "/CN=untrusted",
-                          "-keyout", path("untrusted.key"), "-out", path("untrusted.crt")])
+        try Self.openssl([
+            "req", "-x509", "-newkey", "rsa:2048", "-sha256", "-nodes", "-days", "2", "-subj", "/CN=untrusted",
+            "-keyout", path("untrusted.key"), "-out", path("untrusted.crt"),
+        ])
     }
 
     /// The certificate and key files of `name`.
-    public func pair(_ name: String) -> (certificate: String, key: String) { (path("\(name).crt"), path("\(name).key")) }
+    public func pair(_ name: String) -> (certificate: String, key: String) {
+        (path("\(name).crt"), path("\(name).key"))
+    }
 
     private func path(_ file: String) -> String { folder.appendingPathComponent(file).path }
 

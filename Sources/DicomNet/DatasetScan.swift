@@ -34,8 +34,9 @@ public enum DatasetScan {
             return Problem(status: .nestedTooDeep, kind: "nested too deep", detail: detail)
         case Int32(BP_E_MALFORMED): return Problem(status: .malformedDataSet, kind: "malformed", detail: detail)
         default:
-            return Problem(status: .cannotUnderstand, kind: "unreadable",
-                           detail: detail.isEmpty ? "cannot read the received file" : detail)
+            return Problem(
+                status: .cannotUnderstand, kind: "unreadable",
+                detail: detail.isEmpty ? "cannot read the received file" : detail)
         }
     }
 }

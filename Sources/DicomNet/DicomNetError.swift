@@ -20,7 +20,8 @@ public enum DicomNetError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .listen(let port, let detail): return "cannot listen on port \(port): \(detail) (is another program using it?)"
+        case .listen(let port, let detail):
+            return "cannot listen on port \(port): \(detail) (is another program using it?)"
         case .association(let peer, let detail): return "\(peer): no association: \(detail)"
         case .network(let peer, let detail): return "\(peer): association failed: \(detail)"
         case .timeout(let peer, let detail): return "\(peer): no answer in time: \(detail)"

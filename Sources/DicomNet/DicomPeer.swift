@@ -27,8 +27,10 @@ public struct AssociationSettings: Sendable, Hashable {
     /// nil: plain TCP; else DICOM TLS towards the peer.
     public var tls: TLSSettings?
 
-    public init(aeTitle: String = "BODYPART", maxPDU: Int = 65536, acseTimeout: Int = 30, dimseTimeout: Int = 60,
-                tls: TLSSettings? = nil) {
+    public init(
+        aeTitle: String = "BODYPART", maxPDU: Int = 65536, acseTimeout: Int = 30, dimseTimeout: Int = 60,
+        tls: TLSSettings? = nil
+    ) {
         self.aeTitle = aeTitle
         self.maxPDU = maxPDU
         self.acseTimeout = acseTimeout

@@ -63,16 +63,18 @@ public struct QueryRetrieveSCU: Sendable {
         let status = Shim.withSCUConfig(peer, settings) { config in
             Shim.withCStrings(sorted.map(\.key)) { keywords, count in
                 Shim.withCStrings(sorted.map(\.value)) { values, _ in
-                    bp_scu_find(config, level.rawValue, keywords, values, count, Unmanaged.passUnretained(collector).toOpaque(),
-                                { context, count, keywords, values in
-                                    guard let context, let keywords, let values else { return }
-                                    var match: [String: String] = [:]
-                                    for i in 0..<count {
-                                        guard let k = keywords[i], let v = values[i] else { continue }
-                                        match[String(cString: k)] = String(cString: v)
-                                    }
-                                    Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue().matches.append(QueryMatch(values: match))
-                                }, &final)
+                    bp_scu_find(
+                        config, level.rawValue, keywords, values, count, Unmanaged.passUnretained(collector).toOpaque(),
+                        { context, count, keywords, values in
+                            guard let context, let keywords, let values else { return }
+                            var match: [String: String] = [:]
+                            for i in 0..<count {
+                                guard let k = keywords[i], let v = values[i] else { continue }
+                                match[String(cString: k)] = String(cString: v)
+                            }
+                            Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue().matches.append(
+                                QueryMatch(values: match))
+                        }, &final)
                 }
             }
         }
@@ -88,7 +90,9 @@ public struct QueryRetrieveSCU: Sendable {
     /// (the peer must know it as a modality). Returns the final status and
     /// counts when it is success or warning (some sub-operations failed:
     /// see `failed`); throws `.refused` for a failure or cancel status.
-    public func move(level: QueryLevel, keys: [String: String], to destination: String) throws(DicomNetError) -> MoveResult {
+    public func move(level: QueryLevel, keys: [String: String], to destination: String) throws(DicomNetError)
+        -> MoveResult
+    {
         var result = bp_move_result()
         let sorted = keys.sorted { $0.key < $1.key }
         let status = Shim.withSCUConfig(peer, settings) { config in
@@ -99,11 +103,13 @@ public struct QueryRetrieveSCU: Sendable {
             }
         }
         if let error = Shim.error(status, peer: peer) { throw error }
-        let move = MoveResult(status: DIMSEStatus(result.status), completed: Int(result.completed), failed: Int(result.failed),
-                              warning: Int(result.warning), remaining: Int(result.remaining))
+        let move = MoveResult(
+            status: DIMSEStatus(result.status), completed: Int(result.completed), failed: Int(result.failed),
+            warning: Int(result.warning), remaining: Int(result.remaining))
         guard move.status.isSuccessOrWarning else {
-            throw .refused(peer: peer.description, operation: "C-MOVE to \(destination)", status: move.status,
-                           detail: "\(move.completed) completed, \(move.failed) failed, \(move.remaining) remaining")
+            throw .refused(
+                peer: peer.description, operation: "C-MOVE to \(destination)", status: move.status,
+                detail: "\(move.completed) completed, \(move.failed) failed, \(move.remaining) remaining")
         }
         return move
     }

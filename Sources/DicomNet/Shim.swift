@@ -13,8 +13,10 @@ enum Shim {
     static var lastError: String { String(cString: bp_net_last_error()) }
 
     /// Calls `body` with a `bp_scu_config` for `peer` (its strings live during the call).
-    static func withSCUConfig<R>(_ peer: DicomPeer, _ settings: AssociationSettings,
-                                 _ body: (UnsafePointer<bp_scu_config>) -> R) -> R {
+    static func withSCUConfig<R>(
+        _ peer: DicomPeer, _ settings: AssociationSettings,
+        _ body: (UnsafePointer<bp_scu_config>) -> R
+    ) -> R {
         settings.aeTitle.withCString { ae in
             peer.aeTitle.withCString { called in
                 peer.host.withCString { host in

@@ -46,9 +46,11 @@ public final class StorageSCP: @unchecked Sendable {
         /// (certificate and key required); nil: plain port only.
         public var tls: (port: UInt16, settings: TLSSettings)?
 
-        public init(port: UInt16, aeTitle: String, maxPDU: Int = 65536, maxAssociations: Int = 8, acseTimeout: Int = 30,
-                    dimseTimeout: Int = 60, allowed: [CallerRule] = [], listenAddress: String = "0.0.0.0",
-                    incomingFolder: String, tls: (port: UInt16, settings: TLSSettings)? = nil) {
+        public init(
+            port: UInt16, aeTitle: String, maxPDU: Int = 65536, maxAssociations: Int = 8, acseTimeout: Int = 30,
+            dimseTimeout: Int = 60, allowed: [CallerRule] = [], listenAddress: String = "0.0.0.0",
+            incomingFolder: String, tls: (port: UInt16, settings: TLSSettings)? = nil
+        ) {
             self.tls = tls
             self.port = port
             self.aeTitle = aeTitle
@@ -96,44 +98,50 @@ public final class StorageSCP: @unchecked Sendable {
         var status: Int32 = 0
         let started: OpaquePointer? = settings.aeTitle.withCString { ae in
             settings.incomingFolder.withCString { folder in
-              settings.listenAddress.withCString { address in
-                rules.withUnsafeBufferPointer { list in
-                    var config = bp_scp_config()
-                    config.port = settings.port
-                    config.ae_title = ae
-                    config.max_pdu = UInt32(settings.maxPDU)
-                    config.max_associations = UInt16(settings.maxAssociations)
-                    config.acse_timeout = UInt32(settings.acseTimeout)
-                    config.dimse_timeout = UInt32(settings.dimseTimeout)
-                    config.listen_address = address
-                    config.allow_rules = list.baseAddress
-                    config.allow_count = list.count
-                    config.incoming_folder = folder
-                    config.context = context
-                    config.on_store = { context, request in
-                        guard let context, let request else { return DIMSEStatus.outOfResources.rawValue }
-                        let scp = Unmanaged<StorageSCP>.fromOpaque(context).takeUnretainedValue()
-                        let r = request.pointee
-                        return scp.onStore(Request(
-                            associationID: r.association_id, callingAE: String(cString: r.calling_ae),
-                            peerHost: String(cString: r.peer_host), sopClassUID: String(cString: r.sop_class_uid),
-                            sopInstanceUID: String(cString: r.sop_instance_uid),
-                            transferSyntaxUID: String(cString: r.transfer_syntax_uid), path: String(cString: r.path))).rawValue
-                    }
-                    config.on_event = { context, event, id, calling, peer, detail in
-                        guard let context, let kind = Event(rawValue: event) else { return }
-                        let scp = Unmanaged<StorageSCP>.fromOpaque(context).takeUnretainedValue()
-                        scp.onEvent(kind, id, calling.map { String(cString: $0) } ?? "", peer.map { String(cString: $0) } ?? "",
-                                    detail.map { String(cString: $0) } ?? "")
-                    }
-                    guard let tls = settings.tls else { return bp_scp_start(&config, &status) }
-                    return tls.settings.withC { c in
-                        config.tls_port = tls.port
-                        config.tls = c
-                        return bp_scp_start(&config, &status)
+                settings.listenAddress.withCString { address in
+                    rules.withUnsafeBufferPointer { list in
+                        var config = bp_scp_config()
+                        config.port = settings.port
+                        config.ae_title = ae
+                        config.max_pdu = UInt32(settings.maxPDU)
+                        config.max_associations = UInt16(settings.maxAssociations)
+                        config.acse_timeout = UInt32(settings.acseTimeout)
+                        config.dimse_timeout = UInt32(settings.dimseTimeout)
+                        config.listen_address = address
+                        config.allow_rules = list.baseAddress
+                        config.allow_count = list.count
+                        config.incoming_folder = folder
+                        config.context = context
+                        config.on_store = { context, request in
+                            guard let context, let request else { return DIMSEStatus.outOfResources.rawValue }
+                            let scp = Unmanaged<StorageSCP>.fromOpaque(context).takeUnretainedValue()
+                            let r = request.pointee
+                            return scp.onStore(
+                                Request(
+                                    associationID: r.association_id, callingAE: String(cString: r.calling_ae),
+                                    peerHost: String(cString: r.peer_host),
+                                    sopClassUID: String(cString: r.sop_class_uid),
+                                    sopInstanceUID: String(cString: r.sop_instance_uid),
+                                    transferSyntaxUID: String(cString: r.transfer_syntax_uid),
+                                    path: String(cString: r.path))
+                            ).rawValue
+                        }
+                        config.on_event = { context, event, id, calling, peer, detail in
+                            guard let context, let kind = Event(rawValue: event) else { return }
+                            let scp = Unmanaged<StorageSCP>.fromOpaque(context).takeUnretainedValue()
+                            scp.onEvent(
+                                kind, id, calling.map { String(cString: $0) } ?? "",
+                                peer.map { String(cString: $0) } ?? "",
+                                detail.map { String(cString: $0) } ?? "")
+                        }
+                        guard let tls = settings.tls else { return bp_scp_start(&config, &status) }
+                        return tls.settings.withC { c in
+                            config.tls_port = tls.port
+                            config.tls = c
+                            return bp_scp_start(&config, &status)
+                        }
                     }
                 }
-              }
             }
         }
         guard let started else {

@@ -17,7 +17,9 @@ public struct TLSSettings: Sendable, Hashable, Codable {
     /// certificates are required; as SCU: the server's is checked). False: not asked / not checked.
     public var verifyPeer: Bool
 
-    public init(certificate: String? = nil, privateKey: String? = nil, trustedCAs: [String] = [], verifyPeer: Bool = true) {
+    public init(
+        certificate: String? = nil, privateKey: String? = nil, trustedCAs: [String] = [], verifyPeer: Bool = true
+    ) {
         self.certificate = certificate
         self.privateKey = privateKey
         self.trustedCAs = trustedCAs

@@ -36,7 +36,8 @@ public struct ProxyTLS: Sendable, Hashable {
                 default: throw .configuration("\(place): tls.verify_peer must be require or ignore")
                 }
             default:
-                throw .configuration("\(place): unknown key tls.\(key) (port, certificate, private_key, trusted_cas, verify_peer)")
+                throw .configuration(
+                    "\(place): unknown key tls.\(key) (port, certificate, private_key, trusted_cas, verify_peer)")
             }
         }
         guard let port else { throw .configuration("\(place): tls needs a port") }
@@ -44,7 +45,8 @@ public struct ProxyTLS: Sendable, Hashable {
             throw .configuration("\(place): tls needs certificate and private_key (PEM files)")
         }
         if settings.verifyPeer && settings.trustedCAs.isEmpty {
-            throw .configuration("\(place): tls.verify_peer: require needs trusted_cas (the CAs that sign the modalities' certificates)")
+            throw .configuration(
+                "\(place): tls.verify_peer: require needs trusted_cas (the CAs that sign the modalities' certificates)")
         }
         return ProxyTLS(port: port, settings: settings)
     }

@@ -6,7 +6,8 @@ import Testing
     @Test(arguments: [
         (UInt16(0x0000), DIMSEStatus.Kind.success), (0xFF00, .pending), (0xFF01, .pending), (0xFE00, .cancel),
         (0xB000, .warning), (0xB007, .warning), (0x0107, .warning), (0x0001, .warning),
-        (0xA700, .failure), (0xA900, .failure), (0xC000, .failure), (0x0122, .failure), (0xA801, .failure), (0x0211, .failure),
+        (0xA700, .failure), (0xA900, .failure), (0xC000, .failure), (0x0122, .failure), (0xA801, .failure),
+        (0x0211, .failure),
     ])
     func kinds(_ code: UInt16, _ kind: DIMSEStatus.Kind) {
         #expect(DIMSEStatus(code).kind == kind)

@@ -13,7 +13,9 @@ import Testing
 
     /// Five slices of one chest CT study, and three files of other patients.
     static let lung = Array(Peers.dev(Peers.lungCT).prefix(5))
-    static let others = ["dev-0001-ct.dcm", "dev-0155-mr.dcm", "dev-0214-cr.dcm"].map { TestEnvironment.samples.appendingPathComponent($0).path }
+    static let others = ["dev-0001-ct.dcm", "dev-0155-mr.dcm", "dev-0214-cr.dcm"].map {
+        TestEnvironment.samples.appendingPathComponent($0).path
+    }
 
     /// An Orthanc holding the files above, a storescp as MOVEDEST, and the SCU pointed at Orthanc.
     final class Archive {
@@ -27,13 +29,15 @@ import Testing
             folder = try TestEnvironment.temporaryFolder("dicomnet-qr")
             let movePort = Peers.freePort()
             received = folder.appendingPathComponent("moved")
-            storescp = try Peers.storescp(into: received, port: movePort, options: ["-aet", "MOVEDEST"],
-                                          log: folder.appendingPathComponent("storescp.log"))
+            storescp = try Peers.storescp(
+                into: received, port: movePort, options: ["-aet", "MOVEDEST"],
+                log: folder.appendingPathComponent("storescp.log"))
             orthanc = try Orthanc(in: folder, modalities: ["movedest": .init(aeTitle: "MOVEDEST", port: movePort)])
             let uploaded = try orthanc.upload(QueryRetrieveTests.lung + QueryRetrieveTests.others)
             #expect(uploaded == QueryRetrieveTests.lung.count + QueryRetrieveTests.others.count, "\(orthanc.output)")
-            scu = QueryRetrieveSCU(peer: DicomPeer(aeTitle: "ORTHANC", host: "127.0.0.1", port: orthanc.dicomPort),
-                                   settings: AssociationSettings(aeTitle: "BODYPART", acseTimeout: 10, dimseTimeout: 30))
+            scu = QueryRetrieveSCU(
+                peer: DicomPeer(aeTitle: "ORTHANC", host: "127.0.0.1", port: orthanc.dicomPort),
+                settings: AssociationSettings(aeTitle: "BODYPART", acseTimeout: 10, dimseTimeout: 30))
         }
 
         deinit {
@@ -50,10 +54,13 @@ import Testing
         let archive = try Archive()
         try archive.scu.echo()
         let lung = try Self.header(Self.lung[0])
-        let matches = try archive.scu.find(level: .study, keys: [
-            "PatientID": lung.string(Tag(0x0010, 0x0020)) ?? "", "StudyInstanceUID": "", "StudyDate": "", "StudyDescription": "",
-            "ModalitiesInStudy": "", "NumberOfStudyRelatedInstances": "",
-        ])
+        let matches = try archive.scu.find(
+            level: .study,
+            keys: [
+                "PatientID": lung.string(Tag(0x0010, 0x0020)) ?? "", "StudyInstanceUID": "", "StudyDate": "",
+                "StudyDescription": "",
+                "ModalitiesInStudy": "", "NumberOfStudyRelatedInstances": "",
+            ])
         #expect(matches.count == 1)
         let match = try #require(matches.first)
         #expect(match["StudyInstanceUID"] == lung.string(.studyInstanceUID))
@@ -71,10 +78,12 @@ import Testing
     func seriesLevelFindWithinAStudy() throws {
         let archive = try Archive()
         let mr = try Self.header(Self.others[1])
-        let matches = try archive.scu.find(level: .series, keys: [
-            "StudyInstanceUID": mr.string(.studyInstanceUID) ?? "", "SeriesInstanceUID": "", "Modality": "",
-            "SeriesDescription": "", "BodyPartExamined": "",
-        ])
+        let matches = try archive.scu.find(
+            level: .series,
+            keys: [
+                "StudyInstanceUID": mr.string(.studyInstanceUID) ?? "", "SeriesInstanceUID": "", "Modality": "",
+                "SeriesDescription": "", "BodyPartExamined": "",
+            ])
         #expect(matches.map { $0["SeriesInstanceUID"] } == [mr.string(.seriesInstanceUID)])
         #expect(matches.first?["Modality"] == "MR")
         #expect(matches.first?["SeriesDescription"] == (mr.string(.seriesDescription) ?? ""))
@@ -84,8 +93,9 @@ import Testing
     func moveSendsTheStudyToTheNamedAE() throws {
         let archive = try Archive()
         let lung = try Self.header(Self.lung[0])
-        let result = try archive.scu.move(level: .study, keys: ["StudyInstanceUID": lung.string(.studyInstanceUID) ?? ""],
-                                          to: "MOVEDEST")
+        let result = try archive.scu.move(
+            level: .study, keys: ["StudyInstanceUID": lung.string(.studyInstanceUID) ?? ""],
+            to: "MOVEDEST")
         #expect(result.status == .success)
         #expect(result.completed == Self.lung.count)
         #expect(result.failed == 0)
@@ -95,9 +105,12 @@ import Testing
         #expect(moved == sent, "\(archive.storescp.output)")
         // Series level: one series of another patient.
         let mr = try Self.header(Self.others[1])
-        let series = try archive.scu.move(level: .series, keys: [
-            "StudyInstanceUID": mr.string(.studyInstanceUID) ?? "", "SeriesInstanceUID": mr.string(.seriesInstanceUID) ?? "",
-        ], to: "MOVEDEST")
+        let series = try archive.scu.move(
+            level: .series,
+            keys: [
+                "StudyInstanceUID": mr.string(.studyInstanceUID) ?? "",
+                "SeriesInstanceUID": mr.string(.seriesInstanceUID) ?? "",
+            ], to: "MOVEDEST")
         #expect(series.completed == 1)
         #expect(Peers.waitUntil(5) { Peers.bySOPInstance(archive.received).count == sent.count + 1 })
     }

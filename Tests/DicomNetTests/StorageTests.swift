@@ -17,12 +17,13 @@ import Testing
         let folder = try TestEnvironment.temporaryFolder("dicomnet-store")
         defer { TestEnvironment.remove(folder) }
         let received = Mutex<[StorageSCP.Request]>([])
-        let scp = StorageSCP(onStore: { request in
-            received.withLock { $0.append(request) }
-            unlink(request.path)
-            // The second object is refused, as a full spool would.
-            return received.withLock { $0.count } == 1 ? .success : .outOfResources
-        }, onEvent: { _, _, _, _, _ in })
+        let scp = StorageSCP(
+            onStore: { request in
+                received.withLock { $0.append(request) }
+                unlink(request.path)
+                // The second object is refused, as a full spool would.
+                return received.withLock { $0.count } == 1 ? .success : .outOfResources
+            }, onEvent: { _, _, _, _, _ in })
         let port = Peers.freePort()
         try scp.start(StorageSCP.Settings(port: port, aeTitle: "NETTEST", incomingFolder: folder.path))
         defer { scp.stop(wait: 5) }

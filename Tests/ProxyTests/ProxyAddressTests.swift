@@ -11,7 +11,10 @@ import Testing
     init() throws { try Dcmtk.setUp(privateDictionary: TestEnvironment.privateDictionary) }
 
     /// A proxy with `yaml` added to the test configuration, a storescp behind it.
-    func withProxy(_ yaml: String, _ body: (_ proxyPort: UInt16, _ received: URL, _ proxy: Peers.Background, _ folder: URL) throws -> Void)
+    func withProxy(
+        _ yaml: String,
+        _ body: (_ proxyPort: UInt16, _ received: URL, _ proxy: Peers.Background, _ folder: URL) throws -> Void
+    )
         throws
     {
         let folder = try TestEnvironment.temporaryFolder("proxy-address")
@@ -21,10 +24,14 @@ import Testing
         let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
         defer { scp.stop() }
         _ = try Peers.config(in: folder, yaml)
-        let proxy = try Peers.proxy(["--destination", "STORESCP@127.0.0.1:\(scpPort)", "--spool", folder.appendingPathComponent("spool").path,
-                                     "--audit", folder.appendingPathComponent("audit.sqlite").path,
-                                     "--config", folder.appendingPathComponent("proxy.yaml").path],
-                                    port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
+        let proxy = try Peers.proxy(
+            [
+                "--destination", "STORESCP@127.0.0.1:\(scpPort)", "--spool",
+                folder.appendingPathComponent("spool").path,
+                "--audit", folder.appendingPathComponent("audit.sqlite").path,
+                "--config", folder.appendingPathComponent("proxy.yaml").path,
+            ],
+            port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
         defer { proxy.stop() }
         try body(proxyPort, received, proxy, folder)
     }
@@ -40,7 +47,8 @@ import Testing
     }
 
     @Test func callerOutsideTheRangeIsRefusedLoggedAndAudited() throws {
-        try withProxy("allow:\n  - { ae: MODALITY, from: 10.1.2.0/24 }\n  - { from: \"fd00::/8\" }\n") { port, received, proxy, folder in
+        try withProxy("allow:\n  - { ae: MODALITY, from: 10.1.2.0/24 }\n  - { from: \"fd00::/8\" }\n") {
+            port, received, proxy, folder in
             let sent = try Peers.storescu([Self.file], port: port)
             #expect(sent.status != 0)
             #expect((sent.stdout + sent.stderr).contains("Calling AE Title Not Recognized"), "\(sent.stderr)")
@@ -61,15 +69,19 @@ import Testing
             #expect(Peers.successes(sent) == 1, "\(sent.stderr) \(proxy.output)")
             #expect(Peers.waitUntil(30) { TestEnvironment.files(under: received).count == 1 })
             // 127.0.0.2 is another address of this machine (all of 127/8 is loopback): nothing listens there.
-            let other = try TestEnvironment.run(Peers.tool("echoscu"), ["-to", "5", "-aec", "BODYPART", "127.0.0.2", "\(port)"])
+            let other = try TestEnvironment.run(
+                Peers.tool("echoscu"), ["-to", "5", "-aec", "BODYPART", "127.0.0.2", "\(port)"])
             #expect(other.status != 0)
-            #expect((other.stdout + other.stderr).contains("refused") || (other.stdout + other.stderr).contains("Refused"), "\(other.stderr)")
+            #expect(
+                (other.stdout + other.stderr).contains("refused") || (other.stdout + other.stderr).contains("Refused"),
+                "\(other.stderr)")
         }
     }
 
     @Test func boundToEveryInterfaceByDefault() throws {
         try withProxy("") { port, _, proxy, _ in
-            let other = try TestEnvironment.run(Peers.tool("echoscu"), ["-to", "5", "-aec", "BODYPART", "127.0.0.2", "\(port)"])
+            let other = try TestEnvironment.run(
+                Peers.tool("echoscu"), ["-to", "5", "-aec", "BODYPART", "127.0.0.2", "\(port)"])
             #expect(other.status == 0, "\(other.stderr) \(proxy.output)")
         }
     }

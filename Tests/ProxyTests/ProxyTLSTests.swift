@@ -16,15 +16,19 @@ import Testing
     @Test func tlsStoreIsForwardedToATLSReceiverAndUntrustedCallersAreRefused() throws {
         let folder = try TestEnvironment.temporaryFolder("proxy-tls")
         defer { TestEnvironment.remove(folder) }
-        let pki = try TestCertificates(in: folder.appendingPathComponent("pki"), signed: ["proxy", "modality", "receiver"])
+        let pki = try TestCertificates(
+            in: folder.appendingPathComponent("pki"), signed: ["proxy", "modality", "receiver"])
         let (receiverPort, proxyPort, tlsPort) = (Peers.freePort(), Peers.freePort(), Peers.freePort())
         // The receiver speaks TLS only and requires a client certificate from our CA.
         let received = folder.appendingPathComponent("recv")
-        let receiver = try Peers.storescp(into: received, port: receiverPort,
-                                          options: ["+tls", pki.pair("receiver").key, pki.pair("receiver").certificate, "+cf", pki.ca, "+px"],
-                                          log: folder.appendingPathComponent("storescp.log"))
+        let receiver = try Peers.storescp(
+            into: received, port: receiverPort,
+            options: ["+tls", pki.pair("receiver").key, pki.pair("receiver").certificate, "+cf", pki.ca, "+px"],
+            log: folder.appendingPathComponent("storescp.log"))
         defer { receiver.stop() }
-        _ = try Peers.config(in: folder, """
+        _ = try Peers.config(
+            in: folder,
+            """
             tls:
               port: \(tlsPort)
               certificate: \(pki.pair("proxy").certificate)
@@ -34,24 +38,32 @@ import Testing
             destinations:
               - { ae_title: STORESCP, host: 127.0.0.1, port: \(receiverPort), tls: true, trusted_cas: [\(pki.ca)] }
             """)
-        let proxy = try Peers.proxy(["--spool", folder.appendingPathComponent("spool").path,
-                                     "--audit", folder.appendingPathComponent("audit.sqlite").path,
-                                     "--config", folder.appendingPathComponent("proxy.yaml").path],
-                                    port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
+        let proxy = try Peers.proxy(
+            [
+                "--spool", folder.appendingPathComponent("spool").path,
+                "--audit", folder.appendingPathComponent("audit.sqlite").path,
+                "--config", folder.appendingPathComponent("proxy.yaml").path,
+            ],
+            port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
         defer { proxy.stop() }
         #expect(Peers.waitUntil(20) { Peers.isListening(tlsPort) }, "\(proxy.output)")
         // A modality with a certificate from the trusted CA, over TLS.
-        let tlsSent = try Peers.storescu([Self.files[0], Self.files[1]], port: tlsPort,
-                                         options: ["+tls", pki.pair("modality").key, pki.pair("modality").certificate, "+cf", pki.ca, "+px"])
+        let tlsSent = try Peers.storescu(
+            [Self.files[0], Self.files[1]], port: tlsPort,
+            options: ["+tls", pki.pair("modality").key, pki.pair("modality").certificate, "+cf", pki.ca, "+px"])
         #expect(Peers.successes(tlsSent) == 2, "\(tlsSent.stderr) \(proxy.output)")
         // The plain port beside it still works.
         let plainSent = try Peers.storescu([Self.files[2]], port: proxyPort)
         #expect(Peers.successes(plainSent) == 1, "\(plainSent.stderr)")
         // All three reach the TLS-only receiver, so the proxy sent them over TLS.
-        #expect(Peers.waitUntil(60) { TestEnvironment.files(under: received).count == 3 }, "\(proxy.output) \(receiver.output)")
+        #expect(
+            Peers.waitUntil(60) { TestEnvironment.files(under: received).count == 3 },
+            "\(proxy.output) \(receiver.output)")
         // A self-signed client certificate, and no certificate at all: refused, nothing stored.
-        for options in [["+tls", pki.pair("untrusted").key, pki.pair("untrusted").certificate, "+cf", pki.ca],
-                        ["+tla", "+cf", pki.ca]] {
+        for options in [
+            ["+tls", pki.pair("untrusted").key, pki.pair("untrusted").certificate, "+cf", pki.ca],
+            ["+tla", "+cf", pki.ca],
+        ] {
             let refused = try Peers.storescu([Self.files[0]], port: tlsPort, options: options)
             #expect(refused.status != 0, "\(options)")
             #expect(Peers.successes(refused) == 0)
@@ -71,11 +83,16 @@ import Testing
         defer { TestEnvironment.remove(folder) }
         for (yaml, expected) in [
             ("tls:\n  port: 2762\n  certificate: a.crt\n", "tls needs certificate and private_key"),
-            ("tls:\n  port: 2762\n  certificate: a.crt\n  private_key: a.key\n  verify_peer: maybe\n", "verify_peer must be require or ignore"),
+            (
+                "tls:\n  port: 2762\n  certificate: a.crt\n  private_key: a.key\n  verify_peer: maybe\n",
+                "verify_peer must be require or ignore"
+            ),
             ("tls:\n  port: 2762\n  certificate: a.crt\n  private_key: a.key\n", "needs trusted_cas"),
             ("tls:\n  port: 2762\n  certifcate: a.crt\n", "unknown key tls.certifcate"),
-            ("tls:\n  port: 2762\n  certificate: /nonexistent/a.crt\n  private_key: /nonexistent/a.key\n  verify_peer: ignore\n",
-             "TLS file or folder /nonexistent/a.crt does not exist"),
+            (
+                "tls:\n  port: 2762\n  certificate: /nonexistent/a.crt\n  private_key: /nonexistent/a.key\n  verify_peer: ignore\n",
+                "TLS file or folder /nonexistent/a.crt does not exist"
+            ),
         ] {
             let config = folder.appendingPathComponent("proxy.yaml")
             try ("destinations: [PACS@127.0.0.1:104]\n" + yaml).write(to: config, atomically: true, encoding: .utf8)
