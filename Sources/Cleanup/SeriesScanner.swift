@@ -57,7 +57,7 @@ public struct SeriesScanner: Sendable {
 
     struct Group {
         var files: [String] = []
-        var accumulator = SeriesAccumulator()
+        var accumulator = SeriesMetadata.Accumulator()
     }
 
     /// Scans `paths` (files or folders, recursively).
