@@ -21,12 +21,12 @@ public enum FileOutcome: String, Sendable, Hashable, CaseIterable {
 
     /// The `file_progress` status recorded for this outcome (a resume skips
     /// every file that has one).
-    public var progressStatus: String {
+    public var progressStatus: ProgressStatus {
         switch self {
-        case .written, .copied: "written"
-        case .wouldWrite, .unchanged: "unchanged"
-        case .copiedUnedited: "skipped"
-        case .failed: "failed"
+        case .written, .copied: .written
+        case .wouldWrite, .unchanged: .unchanged
+        case .copiedUnedited: .skipped
+        case .failed: .failed
         }
     }
 
