@@ -114,6 +114,18 @@ enum AuditSchema {
             try db.alter(table: "file_progress") { t in t.add(column: "seriesInstanceUID", .text) }
             try db.create(index: "file_progress_series", on: "file_progress", columns: ["seriesInstanceUID"])
         }
+        migrator.registerMigration("v4") { db in
+            // The console searches decisions by PatientID and AccessionNumber
+            // (docs/audit.md, "Schema v4"): nullable columns of the chained
+            // table (older rows keep their hashes), indexed with the study.
+            try db.alter(table: "decisions") { t in
+                t.add(column: "patientID", .text)
+                t.add(column: "accessionNumber", .text)
+            }
+            try db.create(index: "decisions_patient", on: "decisions", columns: ["patientID"])
+            try db.create(index: "decisions_accession", on: "decisions", columns: ["accessionNumber"])
+            try db.create(index: "decisions_study", on: "decisions", columns: ["studyInstanceUID"])
+        }
         return migrator
     }
 

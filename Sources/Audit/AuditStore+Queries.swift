@@ -42,6 +42,8 @@ extension AuditStore {
         if let decision = filter.decision { request = request.filter(Column("decision") == decision.uppercased()) }
         if let series = filter.series { request = request.filter(Column("seriesInstanceUID") == series) }
         if let study = filter.study { request = request.filter(Column("studyInstanceUID") == study) }
+        if let patient = filter.patientID { request = request.filter(Column("patientID") == patient) }
+        if let accession = filter.accessionNumber { request = request.filter(Column("accessionNumber") == accession) }
         if let bodyPart = filter.bodyPart?.uppercased() {
             request = request.filter(
                 Column("predictedBodyPart").uppercased == bodyPart || Column("currentBodyPartExamined").uppercased == bodyPart

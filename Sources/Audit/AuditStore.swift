@@ -130,7 +130,6 @@ public final class AuditStore: Sendable {
     public func append(decisions: [DecisionRecord], changes: [ChangeRecord], errors: [ErrorRecord],
                        progress: [FileProgress], reviews: [ReviewRecord] = []) throws(AuditError) {
         for decision in decisions { try Self.validate("decision", decision.decision, DecisionRecord.decisions) }
-        for file in progress { try Self.validate("file status", file.status, FileProgress.statuses) }
         for review in reviews { try Self.validate("review status", review.status, ReviewRecord.statuses) }
         try write { db in
             try HashChain.append(decisions, db)

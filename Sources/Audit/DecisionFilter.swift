@@ -14,15 +14,21 @@ public struct DecisionFilter: Sendable, Hashable {
     public var since: Date?
     /// Only this StudyInstanceUID.
     public var study: String?
+    /// Only this PatientID (exact; decisions recorded before schema v4 have none).
+    public var patientID: String?
+    /// Only this AccessionNumber (exact; as `patientID`).
+    public var accessionNumber: String?
 
     /// A filter; no arguments means all decisions.
     public init(runID: Int64? = nil, decision: String? = nil, series: String? = nil, bodyPart: String? = nil,
-                since: Date? = nil, study: String? = nil) {
+                since: Date? = nil, study: String? = nil, patientID: String? = nil, accessionNumber: String? = nil) {
         self.runID = runID
         self.decision = decision
         self.series = series
         self.bodyPart = bodyPart
         self.since = since
         self.study = study
+        self.patientID = patientID
+        self.accessionNumber = accessionNumber
     }
 }

@@ -34,6 +34,11 @@ public struct DecisionRecord: Codable, Sendable, Hashable, FetchableRecord, Pers
     public var files: Int
     /// When the decision was recorded (stored to the millisecond, UTC).
     public var createdAt: Date
+    /// PatientID (0010,0020) of the series, for the console's search (schema
+    /// `v4`; nil in older rows and when the series has none).
+    public var patientID: String?
+    /// AccessionNumber (0008,0050) of the series' study (schema `v4`, as `patientID`).
+    public var accessionNumber: String?
     /// Hash of the previous `decisions` row (set by the store).
     public internal(set) var prevHash: String?
     /// This row's hash (set by the store).
@@ -46,7 +51,8 @@ public struct DecisionRecord: Codable, Sendable, Hashable, FetchableRecord, Pers
     public init(id: Int64? = nil, runID: Int64, studyInstanceUID: String, seriesInstanceUID: String,
                 modality: String? = nil, predictedBodyPart: String? = nil, confidence: Double, decision: String,
                 reason: String, evidenceJSON: String = "{}", currentBodyPartExamined: String? = nil,
-                newBodyPartExamined: String? = nil, files: Int, createdAt: Date = Date()) {
+                newBodyPartExamined: String? = nil, files: Int, createdAt: Date = Date(), patientID: String? = nil,
+                accessionNumber: String? = nil) {
         self.id = id
         self.runID = runID
         self.studyInstanceUID = studyInstanceUID
@@ -61,5 +67,7 @@ public struct DecisionRecord: Codable, Sendable, Hashable, FetchableRecord, Pers
         self.newBodyPartExamined = newBodyPartExamined
         self.files = files
         self.createdAt = createdAt
+        self.patientID = patientID.flatMap { $0.isEmpty ? nil : $0 }
+        self.accessionNumber = accessionNumber.flatMap { $0.isEmpty ? nil : $0 }
     }
 }

@@ -12,22 +12,36 @@ public struct FileProgress: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var sourcePath: String
     /// The file written, if any.
     public var outputPath: String?
-    /// `written`, `unchanged`, `skipped` or `failed`.
-    public var status: String
+    /// How far the run got with the file (stored as its text).
+    public var status: ProgressStatus
     /// SeriesInstanceUID of the file, when it was read (schema `v3`; nil in
     /// older files and for inputs that are not DICOM). Finds a series' files
     /// for previews even when no attribute of it changed (FLAGGED).
     public var seriesInstanceUID: String?
 
     /// The allowed values of `status`.
-    public static let statuses = ["written", "unchanged", "skipped", "failed"]
+    public static let statuses = ProgressStatus.allCases.map(\.rawValue)
 
     /// Progress of one file.
-    public init(runID: Int64, sourcePath: String, outputPath: String? = nil, status: String, seriesInstanceUID: String? = nil) {
+    public init(runID: Int64, sourcePath: String, outputPath: String? = nil, status: ProgressStatus,
+                seriesInstanceUID: String? = nil) {
         self.runID = runID
         self.sourcePath = sourcePath
         self.outputPath = outputPath
         self.status = status
         self.seriesInstanceUID = seriesInstanceUID
     }
+}
+
+/// A `file_progress` status, stored as its text: a resume skips every file
+/// that has one.
+public enum ProgressStatus: String, Codable, Sendable, Hashable, CaseIterable, DatabaseValueConvertible {
+    /// Written (edited, or copied into an output tree).
+    case written
+    /// Read; nothing to change (in place or dry run).
+    case unchanged
+    /// Not DICOM, or copied unchanged because it could not be edited; its error is audited.
+    case skipped
+    /// Neither edited nor copied; its error is audited.
+    case failed
 }

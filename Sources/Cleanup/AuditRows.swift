@@ -21,12 +21,12 @@ public enum FileOutcome: String, Sendable, Hashable, CaseIterable {
 
     /// The `file_progress` status recorded for this outcome (a resume skips
     /// every file that has one).
-    public var progressStatus: String {
+    public var progressStatus: ProgressStatus {
         switch self {
-        case .written, .copied: "written"
-        case .wouldWrite, .unchanged: "unchanged"
-        case .copiedUnedited: "skipped"
-        case .failed: "failed"
+        case .written, .copied: .written
+        case .wouldWrite, .unchanged: .unchanged
+        case .copiedUnedited: .skipped
+        case .failed: .failed
         }
     }
 
@@ -54,9 +54,9 @@ public struct AuditRows: Sendable {
 
     /// The series' decision row.
     public func decision(_ decision: SeriesDecision, studyInstanceUID: String, seriesInstanceUID: String, modality: String?,
-                         files: Int, at: Date = Date()) -> DecisionRecord {
+                         files: Int, patientID: String? = nil, accessionNumber: String? = nil, at: Date = Date()) -> DecisionRecord {
         decision.auditRecord(runID: runID, studyInstanceUID: studyInstanceUID, seriesInstanceUID: seriesInstanceUID,
-                             modality: modality, files: files, at: at)
+                             modality: modality, files: files, patientID: patientID, accessionNumber: accessionNumber, at: at)
     }
 
     /// One row per change of one object read from `source` and written to `output`.

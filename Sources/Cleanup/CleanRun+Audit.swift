@@ -70,7 +70,7 @@ extension CleanRun {
             summary.skipped[failure.kind, default: 0] += 1
             guard !done.contains(failure.path) else { continue }
             errors.append(rows.error(path: failure.path, kind: failure.kind, message: failure.message, at: now))
-            progress.append(FileProgress(runID: rows.runID, sourcePath: failure.path, outputPath: nil, status: "skipped"))
+            progress.append(FileProgress(runID: rows.runID, sourcePath: failure.path, outputPath: nil, status: .skipped))
         }
         try store.append(decisions: [], changes: [], errors: errors, progress: progress)
     }
@@ -84,7 +84,7 @@ extension CleanRun {
             do throws(DicomError) {
                 try CleanRun.makeFolder(for: destination)
                 try writer.stageCopy(of: file.path, to: destination, permissions: CleanRun.permissions(of: file.path))
-                progress.append(FileProgress(runID: rows.runID, sourcePath: file.path, outputPath: destination, status: "written"))
+                progress.append(FileProgress(runID: rows.runID, sourcePath: file.path, outputPath: destination, status: .written))
             } catch {
                 continue
             }

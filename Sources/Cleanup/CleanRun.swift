@@ -114,7 +114,8 @@ public final class CleanRun: Sendable {
             if !decided.contains(series.seriesInstanceUID) {
                 decisionRows.append(rows.decision(decision, studyInstanceUID: series.studyInstanceUID,
                                                   seriesInstanceUID: series.seriesInstanceUID, modality: series.modality,
-                                                  files: series.files.count))
+                                                  files: series.files.count, patientID: series.patientID,
+                                                  accessionNumber: series.accessionNumber))
             }
         }
         try store.append(decisions: decisionRows, changes: [], errors: pixelAudit.errors, progress: [],

@@ -12,7 +12,7 @@ extension SeriesDecision {
     /// predicted body part and confidence are those of the answer the
     /// decision rests on (the pixel model's for source PIXEL).
     public func auditRecord(runID: Int64, studyInstanceUID: String, seriesInstanceUID: String, modality: String?, files: Int,
-                            at: Date = Date()) -> DecisionRecord {
+                            patientID: String? = nil, accessionNumber: String? = nil, at: Date = Date()) -> DecisionRecord {
         var evidence: [String: String] = [:]
         if let p = prediction {
             evidence["topClass"] = p.topClass
@@ -32,7 +32,8 @@ extension SeriesDecision {
             id: nil, runID: runID, studyInstanceUID: studyInstanceUID, seriesInstanceUID: seriesInstanceUID,
             modality: modality, predictedBodyPart: predicted, confidence: confidence ?? 0, decision: kind.rawValue,
             reason: reason, evidenceJSON: json, currentBodyPartExamined: originalBodyPartExamined,
-            newBodyPartExamined: newBodyPartExamined, files: files, createdAt: at)
+            newBodyPartExamined: newBodyPartExamined, files: files, createdAt: at, patientID: patientID,
+            accessionNumber: accessionNumber)
     }
 
     /// The pixel opinion as decision evidence (`pixel.*` keys and `source`);

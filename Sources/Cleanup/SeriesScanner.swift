@@ -16,6 +16,9 @@ public struct ScannedSeries: Sendable {
     /// Body Part Examined as the modality sent it.
     public var originalBodyPartExamined: String? { metadata["BodyPartExamined"] }
     public var modality: String? { metadata["Modality"] }
+    /// PatientID and AccessionNumber of its first instance that has one (for the audit's search).
+    public var patientID: String? = nil
+    public var accessionNumber: String? = nil
 }
 
 /// A path a scan could not use, with the reason.
@@ -57,7 +60,9 @@ public struct SeriesScanner: Sendable {
 
     struct Group {
         var files: [String] = []
-        var accumulator = SeriesAccumulator()
+        var accumulator = SeriesMetadata.Accumulator()
+        var patientID: String?
+        var accessionNumber: String?
     }
 
     /// Scans `paths` (files or folders, recursively).
@@ -85,6 +90,10 @@ public struct SeriesScanner: Sendable {
                     let key = Key(study: header.studyInstanceUID ?? "", series: series)
                     groups[key, default: Group()].files.append(path)
                     groups[key]!.accumulator.add(OriginalValues.originalAttributes(of: header))
+                    if groups[key]!.patientID == nil { groups[key]!.patientID = SeriesScanner.text(header, .patientID) }
+                    if groups[key]!.accessionNumber == nil {
+                        groups[key]!.accessionNumber = SeriesScanner.text(header, .accessionNumber)
+                    }
                 case .failure(let error):
                     failures.append(ScanFailure(path: path, kind: error.kind, message: error.description))
                 }
@@ -107,7 +116,8 @@ public struct SeriesScanner: Sendable {
         let series = groups.keys.sorted().map { key in
             let group = groups[key]!
             return ScannedSeries(studyInstanceUID: key.study, seriesInstanceUID: key.series,
-                                 files: group.files.sorted(), metadata: group.accumulator.metadata)
+                                 files: group.files.sorted(), metadata: group.accumulator.metadata,
+                                 patientID: group.patientID, accessionNumber: group.accessionNumber)
         }
         return ScanResult(series: series, failures: failures, filesSeen: seen)
     }
@@ -124,11 +134,18 @@ public struct SeriesScanner: Sendable {
         return "no SOPInstanceUID in a file stored as SOP Instance \(stored): an incomplete (cut) header, not edited"
     }
 
+    /// A text value of the header, trimmed; nil when absent or empty.
+    static func text(_ header: DicomHeader, _ tag: Tag) -> String? {
+        guard let value = header.dataset.string(tag)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
     /// The dataset elements a scan needs: the classifier's attributes, the
     /// UIDs, and Original Attributes Sequence (bodypart's earlier changes).
     static let reads: @Sendable (Tag) -> Bool = {
         let tags = Set(Tag.classifierKeywords.compactMap { Tag.byKeyword[$0] })
-            .union([.studyInstanceUID, .seriesInstanceUID, .sopInstanceUID, .originalAttributesSequence])
+            .union([.studyInstanceUID, .seriesInstanceUID, .sopInstanceUID, .originalAttributesSequence, .patientID,
+                    .accessionNumber])
         return { tags.contains($0) }
     }()
 

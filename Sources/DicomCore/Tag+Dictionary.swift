@@ -44,6 +44,8 @@ extension Tag {
     public static let sourceOfPreviousValues = Tag(0x0400, 0x0564)
     public static let reasonForTheAttributeModification = Tag(0x0400, 0x0565)
     public static let pixelData = Tag(0x7FE0, 0x0010)
+    public static let patientID = Tag(0x0010, 0x0020)
+    public static let accessionNumber = Tag(0x0008, 0x0050)
     public static let transferSyntaxUID = Tag(0x0002, 0x0010)
 
     /// Keyword → tag for the attributes above (the names used in JSON output

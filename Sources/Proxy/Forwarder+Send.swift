@@ -152,7 +152,7 @@ extension Forwarder {
         context.audit.enqueue(decisions: [rows.decision(
             decision, studyInstanceUID: header.dataset.string(.studyInstanceUID) ?? "",
             seriesInstanceUID: header.dataset.string(.seriesInstanceUID) ?? "", modality: header.dataset.string(.modality),
-            files: 1)])
+            files: 1, patientID: header.dataset.string(.patientID), accessionNumber: header.dataset.string(.accessionNumber))])
     }
 
     /// The run's audit rows (the builder `clean` uses too).

@@ -265,7 +265,9 @@ final class PixelWorker: @unchecked Sendable {
         let row = PixelWorker.afterForwarding(sent: record.decision, revised: revised)
         let runID = audit.runID
         let decision = row.auditRecord(runID: runID, studyInstanceUID: identity.studyInstanceUID, seriesInstanceUID: series,
-                                       modality: identity.modality, files: files.count)
+                                       modality: identity.modality, files: files.count,
+                                       patientID: identity.header.dataset.string(.patientID),
+                                       accessionNumber: identity.header.dataset.string(.accessionNumber))
         let review = revised.reviewRecord(runID: runID, studyInstanceUID: identity.studyInstanceUID, seriesInstanceUID: series,
                                           modality: identity.modality)
         let failure = revised.pixelFailureRecord(runID: runID, path: "pixel:" + folder, seriesInstanceUID: series)

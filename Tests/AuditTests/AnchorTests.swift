@@ -75,7 +75,7 @@ import Testing
         decision.files = 1
         // Three objects of the series, two of them sent to two destinations.
         let progress = ["a/1.dcm", "a/2.dcm", "a/3.dcm", "b/1.dcm", "b/2.dcm"].map {
-            FileProgress(runID: runID, sourcePath: "spool:" + $0, outputPath: "PACS@h:104", status: "written",
+            FileProgress(runID: runID, sourcePath: "spool:" + $0, outputPath: "PACS@h:104", status: .written,
                          seriesInstanceUID: decision.seriesInstanceUID)
         }
         try temp.store.append(decisions: [decision], changes: [], errors: [], progress: progress)

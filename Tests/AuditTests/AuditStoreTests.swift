@@ -104,8 +104,8 @@ import Testing
         #expect(try store.resumableRun(jobKey: "job-1") == nil)
         let first = try store.startRun(Sample.run())
         try store.append(decisions: [], changes: [], errors: [], progress: [
-            FileProgress(runID: first, sourcePath: "/a/1.dcm", outputPath: "/o/1.dcm", status: "written"),
-            FileProgress(runID: first, sourcePath: "/a/2.dcm", status: "failed"),
+            FileProgress(runID: first, sourcePath: "/a/1.dcm", outputPath: "/o/1.dcm", status: .written),
+            FileProgress(runID: first, sourcePath: "/a/2.dcm", status: .failed),
         ])
         try store.finishRun(id: first, status: "interrupted", counts: ["written": 1])
         let resumable = try #require(try store.resumableRun(jobKey: "job-1"))
@@ -117,7 +117,7 @@ import Testing
         #expect(running.status == "running" && running.finishedAt == nil && running.counts == ["written": 1])
         // A retried file overwrites its progress row.
         try store.append(decisions: [], changes: [], errors: [], progress: [
-            FileProgress(runID: first, sourcePath: "/a/2.dcm", outputPath: "/o/2.dcm", status: "written"),
+            FileProgress(runID: first, sourcePath: "/a/2.dcm", outputPath: "/o/2.dcm", status: .written),
         ])
         #expect(try store.completedFiles(runID: first).count == 2)
         try store.finishRun(id: first, status: "done", counts: ["written": 2])

@@ -72,7 +72,7 @@ enum Sample {
                              + [change(runID: runID, series: "1.2.4.3", old: "L_SPINE", new: "LSPINE")],
                          errors: [ErrorRecord(runID: runID, path: "/archive/bad.dcm", kind: "not-dicom",
                                               message: "/archive/bad.dcm: not a DICOM file", createdAt: date)],
-                         progress: [FileProgress(runID: runID, sourcePath: "/archive/1.2.3.0/0.dcm", status: "written")])
+                         progress: [FileProgress(runID: runID, sourcePath: "/archive/1.2.3.0/0.dcm", status: .written)])
         try store.finishRun(id: runID, status: "done", counts: ["written": 4, "failed": 1])
         return runID
     }

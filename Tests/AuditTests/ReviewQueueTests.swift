@@ -82,11 +82,11 @@ import Testing
         let first = try store.startRun(Sample.run())
         let second = try store.startRun(Sample.run(jobKey: "job-2"))
         try store.append(decisions: [], changes: [], errors: [], progress: [
-            FileProgress(runID: first, sourcePath: "/in/b.dcm", outputPath: "/out/b.dcm", status: "written", seriesInstanceUID: "1.2.5.9"),
-            FileProgress(runID: first, sourcePath: "/in/a.dcm", outputPath: "/out/a.dcm", status: "unchanged", seriesInstanceUID: "1.2.5.9"),
-            FileProgress(runID: first, sourcePath: "/in/c.dcm", status: "written", seriesInstanceUID: "1.2.7"),
-            FileProgress(runID: first, sourcePath: "/in/notes.txt", status: "skipped"),
-            FileProgress(runID: second, sourcePath: "/in/a.dcm", status: "unchanged", seriesInstanceUID: "1.2.5.9"),
+            FileProgress(runID: first, sourcePath: "/in/b.dcm", outputPath: "/out/b.dcm", status: .written, seriesInstanceUID: "1.2.5.9"),
+            FileProgress(runID: first, sourcePath: "/in/a.dcm", outputPath: "/out/a.dcm", status: .unchanged, seriesInstanceUID: "1.2.5.9"),
+            FileProgress(runID: first, sourcePath: "/in/c.dcm", status: .written, seriesInstanceUID: "1.2.7"),
+            FileProgress(runID: first, sourcePath: "/in/notes.txt", status: .skipped),
+            FileProgress(runID: second, sourcePath: "/in/a.dcm", status: .unchanged, seriesInstanceUID: "1.2.5.9"),
         ])
         #expect(try store.files(series: "1.2.5.9").map { "\($0.runID) \($0.sourcePath)" }
                 == ["\(first) /in/a.dcm", "\(first) /in/b.dcm", "\(second) /in/a.dcm"])
@@ -103,7 +103,7 @@ import Testing
         #expect(try old.files(series: "1.2.5.9").isEmpty && old.verify().ok)
         let upgraded = try AuditStore(path: temp.path)
         try upgraded.append(decisions: [], changes: [], errors: [], progress: [
-            FileProgress(runID: second, sourcePath: "/in/d.dcm", status: "written", seriesInstanceUID: "1.2.5.9"),
+            FileProgress(runID: second, sourcePath: "/in/d.dcm", status: .written, seriesInstanceUID: "1.2.5.9"),
         ])
         #expect(try upgraded.files(series: "1.2.5.9").map(\.sourcePath) == ["/in/d.dcm"])
     }

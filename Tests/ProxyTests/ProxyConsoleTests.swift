@@ -161,6 +161,17 @@ import Testing
         let none = try Chromium.load(userURL + "/series?decision=SKIPPED", profile: profile)
         #expect(Chromium.count("decisions", in: none.dom) == 0, "a filter that matches nothing lists nothing")
         #expect(!none.dom.contains(uid))
+        // Search by PatientID (audit schema v4; this series has no
+        // AccessionNumber: CleanRunTests checks that one): the series' own
+        // value finds it, another value does not.
+        let patient = try #require(try HeaderReader().read(plain[0]).dataset.string(.patientID))
+        func query(_ value: String) -> String { value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value }
+        let byPatient = try Chromium.load(userURL + "/series?patient=\(query(patient))", profile: profile)
+        #expect(byPatient.dom.contains(uid), "patient=\(patient)")
+        #expect(byPatient.dom.contains("<td>\(patient)</td>"), "the table shows it")
+        #expect(Chromium.inputValue("patient", in: byPatient.dom) == patient, "the form keeps the search")
+        let otherPatient = try Chromium.load(userURL + "/series?patient=\(query(patient + "X"))", profile: profile)
+        #expect(!otherPatient.dom.contains(uid), "patient=\(patient)X")
 
         proxy.stop()
         let audit = try AuditStore(path: folder.appendingPathComponent("audit.sqlite").path, readOnly: true)

@@ -21,22 +21,42 @@ public struct SeriesMetadata: Sendable, Hashable, Codable {
         self.instanceCount = instanceCount
     }
 
-    /// Aggregates the headers of the instances of one series into series-level metadata.
+    /// Aggregates the headers of the instances of one series into series-level metadata
+    /// (an ``Accumulator`` fed every instance).
+    public init(instances: [[String: String]]) {
+        var accumulator = Accumulator()
+        for instance in instances { accumulator.add(instance) }
+        self = accumulator.metadata
+    }
+
+    /// Builds a series' metadata one instance at a time, in bounded memory: the one series
+    /// aggregation of bodypart (`clean`'s scan, ``init(instances:)``).
     ///
     /// For every keyword the most frequent non-empty value wins; ties go to the
-    /// lexicographically smallest value, so the result does not depend on instance order.
-    /// When several instances carry `ImagePositionPatient`, the spread of their z coordinate
-    /// is stored under ``zExtentKey``.
-    public init(instances: [[String: String]]) {
-        var counts: [String: [String: Int]] = [:]
-        var zMin = Double.infinity
-        var zMax = -Double.infinity
-        var zSeen = 0
-        for instance in instances {
-            for (key, value) in instance {
+    /// lexicographically smallest value, so the result does not depend on instance order
+    /// (up to ``maxDistinct`` distinct values are counted per keyword: a keyword with more
+    /// than that, which no classifier input has, keeps the first ones seen). When several
+    /// instances carry `ImagePositionPatient`, the spread of their z coordinate is stored under
+    /// ``zExtentKey``; the position itself, different in every slice, is not kept.
+    public struct Accumulator: Sendable {
+        /// Distinct values counted per keyword.
+        public static let maxDistinct = 64
+
+        private var counts: [String: [String: Int]] = [:]
+        private var zMin = Double.infinity
+        private var zMax = -Double.infinity
+        private var zSeen = 0
+        /// Instances added so far.
+        public private(set) var instanceCount = 0
+
+        public init() {}
+
+        /// Adds one instance's attributes (keyword → value).
+        public mutating func add(_ attributes: [String: String]) {
+            instanceCount += 1
+            for (key, value) in attributes {
                 let trimmed = value.trimmingCharacters(in: .whitespaces)
                 guard !trimmed.isEmpty else { continue }
-                counts[key, default: [:]][trimmed, default: 0] += 1
                 if key == "ImagePositionPatient" {
                     let parts = trimmed.split(separator: "\\")
                     if parts.count == 3, let z = Double(parts[2].trimmingCharacters(in: .whitespaces)) {
@@ -44,27 +64,24 @@ public struct SeriesMetadata: Sendable, Hashable, Codable {
                         zMax = max(zMax, z)
                         zSeen += 1
                     }
+                    continue
+                }
+                if counts[key]?[trimmed] != nil || (counts[key]?.count ?? 0) < Self.maxDistinct {
+                    counts[key, default: [:]][trimmed, default: 0] += 1
                 }
             }
         }
-        var attributes: [String: String] = [:]
-        for (key, values) in counts {
-            var best: (value: String, count: Int)?
-            for (value, count) in values {
-                if let current = best {
-                    if count > current.count || (count == current.count && value < current.value) {
-                        best = (value, count)
-                    }
-                } else {
-                    best = (value, count)
-                }
+
+        /// The series' metadata from the instances added so far.
+        public var metadata: SeriesMetadata {
+            var attributes: [String: String] = [:]
+            for (key, values) in counts {
+                let best = values.min { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }
+                if let best { attributes[key] = best.key }
             }
-            if let best { attributes[key] = best.value }
+            if zSeen >= 2 { attributes[SeriesMetadata.zExtentKey] = String(format: "%.1f", zMax - zMin) }
+            return SeriesMetadata(attributes: attributes, instanceCount: max(instanceCount, 1))
         }
-        if zSeen >= 2 {
-            attributes[Self.zExtentKey] = String(format: "%.1f", zMax - zMin)
-        }
-        self.init(attributes: attributes, instanceCount: max(instances.count, 1))
     }
 
     /// The value of one keyword, or nil when absent or empty.

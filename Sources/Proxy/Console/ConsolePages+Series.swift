@@ -7,7 +7,8 @@ extension ConsolePages {
     static let pageSize = 50
 
     /// Recent decisions, newest first, searchable by Series or Study
-    /// Instance UID, body part (predicted, old or new) and decision.
+    /// Instance UID, PatientID, AccessionNumber (schema v4), body part
+    /// (predicted, old or new) and decision.
     func series(identity: String, query: Parameters) throws -> String {
         func field(_ name: String) -> String? {
             guard let value = query.get(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
@@ -16,12 +17,13 @@ extension ConsolePages {
         let offset = max(0, Int(field("offset") ?? "") ?? 0)
         let filter = DecisionFilter(
             decision: field("decision"), series: field("series"), bodyPart: field("bodypart"),
-            study: field("study"))
+            study: field("study"), patientID: field("patient"), accessionNumber: field("accession"))
         let rows = try service.store.recentDecisions(filter: filter, limit: Self.pageSize + 1, offset: offset)
         return layout("Series", identity: identity) { page in
             page.raw("<form class=\"search\" method=\"get\" action=\"/series\">")
             for (name, label) in [
-                ("series", "SeriesInstanceUID"), ("study", "StudyInstanceUID"), ("bodypart", "body part"),
+                ("series", "SeriesInstanceUID"), ("study", "StudyInstanceUID"), ("patient", "PatientID"),
+                ("accession", "AccessionNumber"), ("bodypart", "body part"),
             ] {
                 page.raw(
                     "<label>\(label)<input name=\"\(name)\" value=\"\(HTMLPage.escape(field(name) ?? ""))\"></label>")
@@ -33,12 +35,12 @@ extension ConsolePages {
             }
             page.raw("</select></label><button type=\"submit\">Search</button></form>")
             page.element(
-                "p",
-                "PatientID and AccessionNumber are not in the audit (it keeps UIDs only); search by Study Instance UID.",
+                "p", "Decisions recorded before audit schema v4 have no PatientID or AccessionNumber.",
                 className: "muted")
             page.raw("<table id=\"decisions\" data-count=\"\(min(rows.count, Self.pageSize))\"><thead><tr>")
             for head in [
-                "recorded", "series", "study", "modality", "decision", "predicted", "confidence", "old", "new",
+                "recorded", "series", "study", "patient", "accession", "modality", "decision", "predicted", "confidence",
+                "old", "new",
             ] {
                 page.element("th", head)
             }
@@ -50,7 +52,8 @@ extension ConsolePages {
                 page.text(decision.seriesInstanceUID)
                 page.raw("</a></td>")
                 for text in [
-                    decision.studyInstanceUID, decision.modality ?? "-", decision.decision,
+                    decision.studyInstanceUID, decision.patientID ?? "-", decision.accessionNumber ?? "-",
+                    decision.modality ?? "-", decision.decision,
                     decision.predictedBodyPart ?? "-",
                     String(format: "%.2f", decision.confidence), decision.currentBodyPartExamined ?? "-",
                     decision.newBodyPartExamined ?? "-",
@@ -62,7 +65,7 @@ extension ConsolePages {
             page.raw("</tbody></table>")
             if rows.isEmpty { page.element("p", "No decision matches.", className: "muted") }
             var links: [String] = []
-            let base = ["series", "study", "bodypart", "decision"].compactMap { name in
+            let base = ["series", "study", "patient", "accession", "bodypart", "decision"].compactMap { name in
                 field(name).map { "\(name)=\(ConsoleActions.encode($0))" }
             }
             if offset > 0 {
