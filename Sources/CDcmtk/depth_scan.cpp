@@ -174,10 +174,7 @@ int scanDataset(Source &src, uint64_t pos, Encoding top, int flags, uint32_t max
             return finish(r, BP_E_MALFORMED, at, "(%04X,%04X) at byte %llu inside a sequence, where an item belongs",
                           g, e, (unsigned long long)at);
         }
-        if (!frame && g == 0x7FE0 && e == 0x0010 && r->pixel_offset == 0) {
-            r->pixel_offset = at;
-            if (flags & BP_SCAN_STOP_AT_PIXELS) break;
-        }
+        if ((flags & BP_SCAN_STOP_AT_PIXELS) && !frame && g == 0x7FE0 && e == 0x0010) break;
         uint32_t length;
         bool sq = false, un = false;
         if (enc.implicit) {

@@ -16,8 +16,6 @@
 #include <string>
 #include <vector>
 #include <unistd.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <cerrno>
 
 #include "object.h"
@@ -121,56 +119,6 @@ bool needsConversion(DcmDataset *ds) {
     return true;
 }
 
-/// Parses a file from memory: the whole file (`whole`, up to 64 MiB), or its
-/// header, the bytes up to the top-level Pixel Data the structure scan found
-/// (all of a file without one, up to 4 MiB). They are read with one pread
-/// and parsed from a buffer stream: DCMTK's file stream reads element by
-/// element through stdio (fread, ftello and feof, each taking the FILE
-/// lock), the buffer stream makes no call per element. Returns false when
-/// it cannot (the caller reads through the file stream); else the parse's
-/// outcome is in `cond`.
-bool loadFromMemory(bp_object *obj, const char *path, const bp_scan_result &scan, bool whole, OFCondition &cond) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    struct stat info;
-    uint64_t length = 0;
-    bool ok = fstat(fd, &info) == 0;
-    if (ok) {
-        uint64_t size = static_cast<uint64_t>(info.st_size);
-        length = size;
-        unsigned char tag[4];
-        // The scan's offset is in inflated bytes for a deflated dataset: use
-        // it only where the file holds the Pixel Data tag (either byte order).
-        if (!whole && scan.pixel_offset > 0 && scan.pixel_offset + 4 <= size &&
-            pread(fd, tag, 4, static_cast<off_t>(scan.pixel_offset)) == 4 &&
-            ((tag[0] == 0xE0 && tag[1] == 0x7F && tag[2] == 0x10 && tag[3] == 0x00) ||
-             (tag[0] == 0x7F && tag[1] == 0xE0 && tag[2] == 0x00 && tag[3] == 0x10)))
-            length = scan.pixel_offset;
-        ok = length <= (whole ? (64u << 20) : (4u << 20));
-    }
-    std::vector<char> buffer;
-    if (ok) {
-        buffer.resize(static_cast<size_t>(length));
-        size_t done = 0;
-        while (ok && done < buffer.size()) {
-            ssize_t n = pread(fd, buffer.data() + done, buffer.size() - done, static_cast<off_t>(done));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) ok = false;
-            else done += static_cast<size_t>(n);
-        }
-    }
-    close(fd);
-    if (!ok) return false;
-    DcmInputBufferStream stream;
-    stream.setBuffer(buffer.data(), static_cast<offile_off_t>(buffer.size()));
-    stream.setEos();
-    obj->file.transferInit();
-    cond = obj->file.readUntilTag(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
-                                  whole ? DCM_UndefinedTagKey : DCM_PixelData);
-    obj->file.transferEnd();
-    return true;
-}
-
 } // namespace
 
 namespace bp_detail {
@@ -230,10 +178,9 @@ bp_object *bp_open(const char *path, int mode, int *status) {
     bp_object *obj = new bp_object();
     OFCondition cond;
     if (mode & BP_READ_FULL) {
-        if (!loadFromMemory(obj, path, scan, true, cond))
-            cond = obj->file.loadFile(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
+        cond = obj->file.loadFile(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
         if (cond.good()) cond = obj->file.loadAllDataIntoMemory();
-    } else if (!loadFromMemory(obj, path, scan, false, cond)) {
+    } else {
         cond = obj->file.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData);
     }
     if (cond.bad()) {

@@ -53,9 +53,6 @@ typedef struct {
     uint32_t deepest;   /**< deepest nesting seen (levels) */
     uint64_t offset;    /**< byte offset of the element that stopped the scan */
     char message[200];
-    /** Byte offset of the top-level Pixel Data element (0: none seen; in the
-     *  inflated bytes for a deflated dataset): where a header read ends. */
-    uint64_t pixel_offset;
 } bp_scan_result;
 
 /** Scans a file: Part 10 (meta header, then the dataset in its transfer
