@@ -114,9 +114,9 @@ enum AuditSchema {
             try db.alter(table: "file_progress") { t in t.add(column: "seriesInstanceUID", .text) }
             try db.create(index: "file_progress_series", on: "file_progress", columns: ["seriesInstanceUID"])
         }
-        migrator.registerMigration("v4") { db in
+        migrator.registerMigration("v5") { db in
             // The console searches decisions by PatientID and AccessionNumber
-            // (docs/audit.md, "Schema v4"): nullable columns of the chained
+            // (docs/audit.md, "Schema v5"): nullable columns of the chained
             // table (older rows keep their hashes), indexed with the study.
             try db.alter(table: "decisions") { t in
                 t.add(column: "patientID", .text)

@@ -14,7 +14,7 @@ public struct DecisionFilter: Sendable, Hashable {
     public var since: Date?
     /// Only this StudyInstanceUID.
     public var study: String?
-    /// Only this PatientID (exact; decisions recorded before schema v4 have none).
+    /// Only this PatientID (exact; decisions recorded before schema v5 have none).
     public var patientID: String?
     /// Only this AccessionNumber (exact; as `patientID`).
     public var accessionNumber: String?

@@ -37,7 +37,7 @@ public struct DecisionRecord: Codable, Sendable, Hashable, FetchableRecord, Pers
     /// PatientID (0010,0020) of the series, for the console's search (schema
     /// `v4`; nil in older rows and when the series has none).
     public var patientID: String?
-    /// AccessionNumber (0008,0050) of the series' study (schema `v4`, as `patientID`).
+    /// AccessionNumber (0008,0050) of the series' study (schema `v5`, as `patientID`).
     public var accessionNumber: String?
     /// Hash of the previous `decisions` row (set by the store).
     public internal(set) var prevHash: String?

@@ -5,7 +5,7 @@ import Testing
 
 @testable import Audit
 
-/// Schema v4: decisions carry PatientID and AccessionNumber for the
+/// Schema v5: decisions carry PatientID and AccessionNumber for the
 /// console's search; a v3 file is migrated in place and keeps its chain.
 @Suite struct SeriesSearchTests {
     @Test func decisionsAreFoundByPatientAndAccession() throws {
@@ -61,8 +61,8 @@ import Testing
         try queue.close()
         let store = try AuditStore(path: path)
         let applied = try DatabaseQueue(path: path).read { db in try AuditSchema.migrator.appliedIdentifiers(db) }
-        #expect(applied.contains("v4"))
-        #expect(try store.verify().ok, "rows written before v4 keep their hashes")
+        #expect(applied.contains("v5"))
+        #expect(try store.verify().ok, "rows written before v5 keep their hashes")
         var row = Sample.decisions(runID: 1)[0]
         row.patientID = "PAT-9"
         try store.append(decisions: [row], changes: [], errors: [], progress: [])

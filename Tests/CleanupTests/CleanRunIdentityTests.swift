@@ -8,7 +8,7 @@ import Testing
 @testable import Cleanup
 
 /// `clean` records each series' PatientID and AccessionNumber with its
-/// decision (audit schema v4), so the console finds a series by them.
+/// decision (audit schema v5), so the console finds a series by them.
 @Suite struct CleanRunIdentityTests {
     init() throws { try Dcmtk.setUp(privateDictionary: TestEnvironment.privateDictionary) }
 

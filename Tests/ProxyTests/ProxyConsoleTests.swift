@@ -161,7 +161,7 @@ import Testing
         let none = try Chromium.load(userURL + "/series?decision=SKIPPED", profile: profile)
         #expect(Chromium.count("decisions", in: none.dom) == 0, "a filter that matches nothing lists nothing")
         #expect(!none.dom.contains(uid))
-        // Search by PatientID (audit schema v4; this series has no
+        // Search by PatientID (audit schema v5; this series has no
         // AccessionNumber: CleanRunTests checks that one): the series' own
         // value finds it, another value does not.
         let patient = try #require(try HeaderReader().read(plain[0]).dataset.string(.patientID))

@@ -7,7 +7,7 @@ extension ConsolePages {
     static let pageSize = 50
 
     /// Recent decisions, newest first, searchable by Series or Study
-    /// Instance UID, PatientID, AccessionNumber (schema v4), body part
+    /// Instance UID, PatientID, AccessionNumber (schema v5), body part
     /// (predicted, old or new) and decision.
     func series(identity: String, query: Parameters) throws -> String {
         func field(_ name: String) -> String? {
@@ -35,7 +35,7 @@ extension ConsolePages {
             }
             page.raw("</select></label><button type=\"submit\">Search</button></form>")
             page.element(
-                "p", "Decisions recorded before audit schema v4 have no PatientID or AccessionNumber.",
+                "p", "Decisions recorded before audit schema v5 have no PatientID or AccessionNumber.",
                 className: "muted")
             page.raw("<table id=\"decisions\" data-count=\"\(min(rows.count, Self.pageSize))\"><thead><tr>")
             for head in [
