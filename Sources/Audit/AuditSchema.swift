@@ -114,6 +114,26 @@ enum AuditSchema {
             try db.alter(table: "file_progress") { t in t.add(column: "seriesInstanceUID", .text) }
             try db.create(index: "file_progress_series", on: "file_progress", columns: ["seriesInstanceUID"])
         }
+        migrator.registerMigration("v4") { db in
+            // Routing by anatomy (docs/proxy.md, "Routes"): where each series went and why, and
+            // every prior query, match and move. A new table, no column of an older one changes.
+            try db.create(table: "routings") { t in
+                t.primaryKey("id", .integer)
+                t.column("runID", .integer).notNull().indexed().references("runs")
+                t.column("kind", .text).notNull()
+                t.column("studyInstanceUID", .text).notNull().indexed()
+                t.column("seriesInstanceUID", .text).indexed()
+                t.column("rule", .text).notNull()
+                t.column("destination", .text)
+                t.column("priorStudyInstanceUID", .text)
+                t.column("status", .text)
+                t.column("detail", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                chainColumns(t)
+            }
+            try db.create(index: "routings_prior", on: "routings", columns: ["priorStudyInstanceUID", "destination"])
+            try appendOnly("routings", db)
+        }
         migrator.registerMigration("v5") { db in
             // The console searches decisions by PatientID and AccessionNumber
             // (docs/audit.md, "Schema v5"): nullable columns of the chained

@@ -128,9 +128,10 @@ public final class AuditStore: Sendable {
     /// as the series' newest review (same two answers) is left out, so that
     /// a rerun or resume never opens a series twice or undoes a verdict.
     public func append(decisions: [DecisionRecord], changes: [ChangeRecord], errors: [ErrorRecord],
-                       progress: [FileProgress], reviews: [ReviewRecord] = []) throws(AuditError) {
+                       progress: [FileProgress], reviews: [ReviewRecord] = [], routings: [RoutingRecord] = []) throws(AuditError) {
         for decision in decisions { try Self.validate("decision", decision.decision, DecisionRecord.decisions) }
         for review in reviews { try Self.validate("review status", review.status, ReviewRecord.statuses) }
+        for routing in routings { try Self.validate("routing kind", routing.kind, RoutingRecord.kinds) }
         try write { db in
             try HashChain.append(decisions, db)
             try HashChain.append(changes, db)
@@ -139,6 +140,7 @@ public final class AuditStore: Sendable {
             for review in reviews where try Self.latestReview(db, series: review.seriesInstanceUID)?.sameQuestion(as: review) != true {
                 try HashChain.append([review], db)
             }
+            try HashChain.append(routings, db)
         }
     }
 

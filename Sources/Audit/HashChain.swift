@@ -27,7 +27,7 @@ enum HashChain {
     static let genesis = String(repeating: "0", count: 64)
 
     /// The hash-chained tables, in the order `verify()` walks them.
-    static let tables = ["runs", "run_events", "decisions", "changes", "errors", "reviews"]
+    static let tables = ["runs", "run_events", "decisions", "changes", "errors", "reviews", "routings"]
 
     /// The bytes a row's hash covers (besides the previous hash).
     static func canonical(_ values: [(String, DatabaseValue)]) -> [UInt8] {
