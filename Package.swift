@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "DicomNet", dependencies: ["CDcmtk", "DicomCore", "DicomIO"]),
         .target(
             name: "Proxy",
-            dependencies: ["DicomNet", "DicomCore", "DicomIO", "Cleanup", "Audit",
+            dependencies: ["DicomNet", "DicomCore", "DicomIO", "Anatomy", "Classifier", "Cleanup", "Audit",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Hummingbird", package: "hummingbird"),
@@ -82,7 +82,8 @@ let package = Package(
         .testTarget(name: "CleanupTests", dependencies: ["Cleanup", "Audit", "DicomIO", "BodypartTesting"]),
         .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting", "Audit"], exclude: ["Golden"]),
         .testTarget(name: "DicomNetTests", dependencies: ["DicomNet", "DicomIO", "DicomCore", "BodypartTesting"]),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Cleanup", "Audit", "DicomIO", "DicomCore", "BodypartTesting"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Cleanup", "Audit", "DicomIO", "DicomCore", "Anatomy", "Classifier", "BodypartTesting",
+                                                  .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "PixelCheck", "DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "PixelCheckTests", dependencies: ["PixelCheck", "DicomIO", "DicomCore", "BodypartTesting"]),
     ],

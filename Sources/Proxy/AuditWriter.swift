@@ -15,9 +15,11 @@ final class AuditWriter: @unchecked Sendable {
         var errors: [ErrorRecord] = []
         var progress: [FileProgress] = []
         var reviews: [ReviewRecord] = []
+        var routings: [RoutingRecord] = []
         var completions: [@Sendable () -> Void] = []
         var isEmpty: Bool {
-            decisions.isEmpty && changes.isEmpty && errors.isEmpty && progress.isEmpty && reviews.isEmpty && completions.isEmpty
+            decisions.isEmpty && changes.isEmpty && errors.isEmpty && progress.isEmpty && reviews.isEmpty && routings.isEmpty
+                && completions.isEmpty
         }
     }
 
@@ -48,13 +50,15 @@ final class AuditWriter: @unchecked Sendable {
     /// Queues rows (`reviews` open review-queue entries); `completion` runs
     /// after they are stored (or failed to be: logged).
     func enqueue(decisions: [DecisionRecord] = [], changes: [ChangeRecord] = [], errors: [ErrorRecord] = [],
-                 progress: [FileProgress] = [], reviews: [ReviewRecord] = [], completion: (@Sendable () -> Void)? = nil) {
+                 progress: [FileProgress] = [], reviews: [ReviewRecord] = [], routings: [RoutingRecord] = [],
+                 completion: (@Sendable () -> Void)? = nil) {
         condition.lock()
         pending.decisions += decisions
         pending.changes += changes
         pending.errors += errors
         pending.progress += progress
         pending.reviews += reviews
+        pending.routings += routings
         if let completion { pending.completions.append(completion) }
         if pending.changes.count + pending.progress.count > 500 { condition.signal() }
         condition.unlock()
@@ -96,7 +100,7 @@ final class AuditWriter: @unchecked Sendable {
     private func write(_ batch: Batch) {
         do {
             try store.append(decisions: batch.decisions, changes: batch.changes, errors: batch.errors, progress: batch.progress,
-                             reviews: batch.reviews)
+                             reviews: batch.reviews, routings: batch.routings)
             for completion in batch.completions { completion() }
         } catch {
             // Entries stay in the spool: delivered again after a restart, audited then.

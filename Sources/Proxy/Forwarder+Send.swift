@@ -18,6 +18,7 @@ extension Forwarder {
         do { object = try DicomObject(path: path) } catch {
             return quarantine(entry, reason: "cannot be read: \(error)")
         }
+        guard isRouted(entry, object: object, path: path) else { return }
         let (prepared, changes) = prepare(object, entry: entry, path: path)
         let header = prepared.header(including: { $0 == .sopClassUID })
         let sopClass = header.dataset.string(.sopClassUID) ?? ""
@@ -67,6 +68,7 @@ extension Forwarder {
     private func delivered(_ entry: SpoolEntry, changes: [PlannedChange], isRetry: Bool) {
         let latency = Date().timeIntervalSince(entry.arrival)
         context.metrics.delivered(destination, after: .milliseconds(Int64(max(0, latency) * 1000)), retry: isRetry)
+        countRouted(entry)
         destinationFailures = 0
         let source = "spool:\(destination.folderName)/\(entry.fileName)"
         let changeRows = rows.changes(changes, seriesInstanceUID: entry.seriesInstanceUID, sopInstanceUID: entry.sopInstanceUID,
@@ -146,7 +148,7 @@ extension Forwarder {
 
     /// The decision row of a series, built as `clean` builds it (AuditRows):
     /// from its first instance, so `files` is 1.
-    private func auditDecision(_ record: SeriesRecord, header: DicomHeader) {
+    func auditDecision(_ record: SeriesRecord, header: DicomHeader) {
         let decision = record.decision
         context.metrics.decided(decision.kind)
         context.audit.enqueue(decisions: [rows.decision(

@@ -13,4 +13,6 @@ struct ForwardingContext: Sendable {
     let audit: AuditWriter
     let metrics: ProxyMetrics
     let logger: Logger
+    /// Fetches matched priors of routed studies (nil: no route has `priors:`).
+    var priors: PriorFetcher?
 }

@@ -17,6 +17,10 @@ extension ProxyConfiguration {
         guard let map = root as? [String: Any] else { throw .configuration("\(path): the top level must be a mapping") }
         let lines = Self.keyLines(text)
         try configuration.apply(map, file: path, line: { lines[$0] })
+        if map["routes"] != nil, let node = try? Yams.compose(yaml: text), let routes = node.mapping?["routes"] {
+            configuration.routes = try RouteTable.parse(routes, file: path, taxonomy: nil)
+            configuration.routesFile = path
+        }
         return configuration
     }
 
@@ -72,6 +76,8 @@ extension ProxyConfiguration {
                         throw .configuration("\(file): each destination is AE@host:port or {ae_title, host, port}")
                     }
                 }
+            case "archives": archives = try Self.destinationList(value, key, file)
+            case "routes": continue  // read with its line marks in load(yamlFile:)
             case "spool": spool = try Self.text(value, key, file)
             case "audit": audit = try Self.text(value, key, file)
             case "allow":
@@ -118,6 +124,26 @@ extension ProxyConfiguration {
                 throw .configuration("\(line(key).map { "\(file):\($0)" } ?? file): unknown key '\(key)'")
             }
         }
+    }
+
+    /// A list of `AE@host:port` or `{ae_title, host, port}` (destinations, archives).
+    private static func destinationList(_ value: Any, _ key: String, _ file: String) throws(ProxyError) -> [Destination] {
+        guard let list = value as? [Any] else { throw .configuration("\(file): \(key) must be a list") }
+        var out: [Destination] = []
+        for item in list {
+            if let text = item as? String {
+                out.append(try Destination(parsing: text))
+            } else if let entry = item as? [String: Any] {
+                var ae = "ANY-SCP"
+                if let value = entry["ae_title"] { ae = try Self.text(value, "ae_title", file) }
+                let host = try Self.text(entry["host"] ?? "", "host", file)
+                let port = try Self.port(entry["port"] ?? 0, "port", file)
+                out.append(try Destination(parsing: "\(ae)@\(host):\(port)"))
+            } else {
+                throw .configuration("\(file): each entry of \(key) is AE@host:port or {ae_title, host, port}")
+            }
+        }
+        return out
     }
 
     /// An `allow:` entry: `CT1` (AE title only), `{ae: CT1, from: 10.1.2.0/24}`, or `{from: 10.1.2.0/24}` (any AE title).

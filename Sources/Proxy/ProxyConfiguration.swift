@@ -34,6 +34,12 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var listenAddress = "0.0.0.0"
     /// Where every accepted object goes (each gets its own queue).
     public var destinations: [Destination] = []
+    /// Routes by anatomy and header (`routes:`); nil: every object goes to every destination.
+    public var routes: RouteTable?
+    /// The file `routes` came from (error messages).
+    public var routesFile: String?
+    /// Archives priors are fetched from (`archives:`; C-FIND/C-MOVE SCPs, not forwarded to).
+    public var archives: [Destination] = []
     /// The spool folder (queues, quarantine, series decisions).
     public var spool = "bodypart-spool"
     /// The audit database.
@@ -106,6 +112,7 @@ public struct ProxyConfiguration: Sendable, Hashable {
             throw .configuration("TLS file or folder \(file) does not exist")
         }
         try console.validate()
+        try routes?.validate(destinations: destinations, archives: archives, file: routesFile ?? "routes")
         try pixel.validate()
     }
 }

@@ -20,6 +20,8 @@ public final class ProxyMetrics: Sendable {
     let pixelFailures: Counter
     let pixelSkipped: Counter
     let pixelPending: Gauge
+    /// Series routed per rule and destination; priors found, matched, moved, failed.
+    public let routing: RoutingMetrics
 
     private let destinationNames: [String]
     private let forwarded: [String: Counter]
@@ -31,7 +33,8 @@ public final class ProxyMetrics: Sendable {
     private let latency: [String: DurationHistogram]
     private let decisions: [String: Counter]
 
-    init(destinations: [Destination]) {
+    init(destinations: [Destination], routes: RouteTable? = nil) {
+        routing = RoutingMetrics(registry: registry, routes: routes, destinations: destinations)
         received = ProxyMetrics.counter(registry, "bodypart_proxy_received_total", [], "Objects accepted (in the spool, answered Success).")
         storeFailures = ProxyMetrics.counter(registry, "bodypart_proxy_store_failures_total", [], "C-STORE answered Out of Resources (spool full or unwritable).")
         rejectedStores = ProxyMetrics.counter(registry, "bodypart_proxy_store_rejected_total", [], "C-STORE answered Cannot Understand (not a readable dataset).")
@@ -86,6 +89,7 @@ public final class ProxyMetrics: Sendable {
     func sendFailed(_ destination: Destination) { failed[destination.description]?.increment() }
     func quarantined(_ destination: Destination) { quarantined[destination.description]?.increment() }
     func decided(_ kind: DecisionKind) { decisions[kind.rawValue]?.increment() }
+    func routed(_ route: RoutingDecision) { routing.routed(route) }
 
     func queue(_ destination: Destination, depth: Int, oldestAge: Double) {
         queueDepth[destination.description]?.set(Double(depth))

@@ -28,14 +28,20 @@ public final class ProxyService: @unchecked Sendable {
     let forwarders: [Forwarder]
     let receiver: Receiver
     let pixel: PixelWorker
+    /// Routes by anatomy (nil without `routes:`) and the prior fetcher (nil unless a route has `priors:`).
+    let router: SeriesRouter?
+    let priors: PriorFetcher?
     private var scp: StorageSCP?
     private var console: ConsoleServer?
     /// Associations open now (the console's overview).
     let tally = ConsoleTally()
 
     /// Opens the spool and the audit (a restart continues the same audit run).
-    public init(configuration: ProxyConfiguration, enricher: Enricher, commandLine: String, logger: Logger) throws {
+    /// `priorQuerier` is the archive's query/retrieve SCU for routes with `priors:`.
+    public init(configuration: ProxyConfiguration, enricher: Enricher, commandLine: String, logger: Logger,
+                priorQuerier: (any PriorQuerying)? = nil) throws {
         try configuration.validate()
+        try configuration.routes?.validate(taxonomy: enricher.taxonomy, file: configuration.routesFile ?? "routes")
         self.configuration = configuration
         self.enricher = enricher
         self.logger = logger
@@ -51,12 +57,24 @@ public final class ProxyService: @unchecked Sendable {
                 jobKey: jobKey, command: commandLine, mode: "proxy", policyHash: enricher.policy.hash,
                 modelID: enricher.model.modelID, host: ProcessInfo.processInfo.hostName))
         }
-        metrics = ProxyMetrics(destinations: configuration.destinations)
+        metrics = ProxyMetrics(destinations: configuration.destinations, routes: configuration.routes)
         audit = AuditWriter(store: store, runID: runID, logger: logger)
-        let decisions = SeriesDecisions(spool: spool, enricher: enricher)
-        let context = ForwardingContext(configuration: configuration, spool: spool,
+        let router = configuration.routes.map {
+            SeriesRouter(table: $0, taxonomy: enricher.taxonomy, destinations: configuration.destinations)
+        }
+        self.router = router
+        if let router, let priorQuerier, router.table.rules.contains(where: { $0.priors != nil }) {
+            priors = try PriorFetcher(querier: priorQuerier, router: router, enricher: enricher, store: store, audit: audit,
+                                      metrics: metrics.routing, retry: configuration.retry, archives: configuration.archives,
+                                      spoolRoot: spool.root, logger: logger)
+        } else {
+            priors = nil
+        }
+        let decisions = SeriesDecisions(spool: spool, enricher: enricher, router: router)
+        var context = ForwardingContext(configuration: configuration, spool: spool,
                                         decisions: decisions, enricher: enricher,
                                         audit: audit, metrics: metrics, logger: logger)
+        context.priors = priors
         let lanes = configuration.forwardAssociations
         forwarders = configuration.destinations.flatMap { destination in
             (0..<lanes).map { Forwarder(destination: destination, lane: $0, of: lanes, context: context) }
@@ -83,6 +101,7 @@ public final class ProxyService: @unchecked Sendable {
             }
         }
         for forwarder in forwarders { forwarder.start() }
+        priors?.start()
         pixel.start()
         let scp = StorageSCP(
             onStore: { [receiver] request in receiver.handle(request) },
@@ -131,6 +150,7 @@ public final class ProxyService: @unchecked Sendable {
         logger.notice("group commit", metadata: ["objects": "\(committed.objects)", "flushes": "\(committed.rounds)",
                                                  "flush_seconds": "\(String(format: "%.2f", committed.flushSeconds))"])
         for forwarder in forwarders { forwarder.stop() }
+        priors?.stop()
         pixel.stop()
         console?.stop()
         console = nil

@@ -17,6 +17,8 @@ public struct SeriesRecord: Codable, Sendable, Hashable {
     /// The pixel check's outcome once the series was checked (after
     /// forwarding: it never changes the decision the instances are edited by).
     public var pixelCheck: PixelCheckRecord?
+    /// Where the series goes (with `routes:`; nil without: every destination).
+    public var route: RoutingDecision?
 }
 
 /// What the proxy's pixel check found for a series (PixelWorker).
@@ -39,11 +41,13 @@ public struct PixelCheckRecord: Codable, Sendable, Hashable {
 final class SeriesDecisions: Sendable {
     private let spool: Spool
     private let enricher: Enricher
+    private let router: SeriesRouter?
     private let cache = Mutex<[String: SeriesRecord]>([:])
 
-    init(spool: Spool, enricher: Enricher) {
+    init(spool: Spool, enricher: Enricher, router: SeriesRouter? = nil) {
         self.spool = spool
         self.enricher = enricher
+        self.router = router
     }
 
     /// The series' record; decided from `firstInstance` (a spool file) when
@@ -53,12 +57,18 @@ final class SeriesDecisions: Sendable {
             if let known = cache[series] { return (known, false) }
             let file = file(of: series)
             if let data = FileManager.default.contents(atPath: file),
-               let stored = try? JSONDecoder().decode(SeriesRecord.self, from: data) {
+               var stored = try? JSONDecoder().decode(SeriesRecord.self, from: data) {
+                if stored.route == nil, let router {
+                    // Decided before `routes:` was configured: routed now, once.
+                    stored.route = router.route(stored.decision, dataset: try HeaderReader().read(path).dataset)
+                    try SeriesDecisions.write(stored, to: file)
+                }
                 cache[series] = stored
                 return (stored, false)
             }
             let header = try HeaderReader().read(path)
-            let record = SeriesRecord(decision: enricher.decide(firstInstance: header), dateTime: Enricher.dateTime())
+            var record = SeriesRecord(decision: enricher.decide(firstInstance: header), dateTime: Enricher.dateTime())
+            record.route = router?.route(record.decision, dataset: header.dataset)
             try SeriesDecisions.write(record, to: file)
             cache[series] = record
             return (record, true)

@@ -8,9 +8,10 @@ struct ProxyCommand: ParsableCommand {
         discussion: """
             `bodypart proxy --destination PACS@host:104 ...` runs the proxy (see `bodypart proxy run --help`); \
             `bodypart proxy status` lists what waits in the spool and what is quarantined; \
-            `bodypart proxy retry` re-queues quarantined objects. See docs/proxy.md.
+            `bodypart proxy retry` re-queues quarantined objects; `bodypart proxy route --config FILE PATH...` \
+            says which route each series on disk takes and why. See docs/proxy.md.
             """,
-        subcommands: [ProxyRunCommand.self, ProxyStatusCommand.self, ProxyRetryCommand.self],
+        subcommands: [ProxyRunCommand.self, ProxyStatusCommand.self, ProxyRetryCommand.self, ProxyRouteCommand.self],
         defaultSubcommand: ProxyRunCommand.self
     )
 }

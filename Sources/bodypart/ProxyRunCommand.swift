@@ -114,6 +114,7 @@ struct ProxyRunCommand: ParsableCommand {
         do {
             enricher = try Enricher.load(rules: RulesDirectory.locate(explicit: configuration.rulesFolder),
                                          policyFile: configuration.policyFile, modelFile: configuration.modelFile)
+            try configuration.routes?.validate(taxonomy: enricher.taxonomy, file: configuration.routesFile ?? "routes")
         } catch {
             Console.error("\(error)")
             throw ExitStatus.dataError
@@ -171,6 +172,9 @@ struct ProxyRunCommand: ParsableCommand {
                 failures += 1
                 Console.out("\(name) \(port): FAILED: \(error)")
             }
+        }
+        for line in configuration.routes?.summary ?? ["routes: none (every object goes to every destination)"] {
+            Console.out(line)
         }
         let busy = Spool.inUse(root: configuration.spool)
         Console.out(busy.map { "spool: IN USE by another bodypart proxy (\($0))" } ?? "spool: not in use")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audit
 import Foundation
 import Proxy
 
@@ -32,7 +33,28 @@ struct ProxyStatusCommand: ParsableCommand {
             let skipped = series.skipped.map { "\tnot checked: \($0.reason)" } ?? ""
             Console.out("  pending\t\(series.folder)\t\(series.objects) objects\tlast arrival \(age) ago\(skipped)")
         }
+        try ProxyStatusCommand.routing(options, spoolRoot: spool.root)
         Console.flush()
+    }
+
+    /// Series routed per rule and destination and the priors (found, matched, moved, failed) from the
+    /// configuration's audit, and the prior fetches waiting in the spool. Nothing without `routes:`.
+    static func routing(_ options: ProxySpoolOptions, spoolRoot: String) throws {
+        guard let path = options.config, let configuration = try? ProxyConfiguration.load(yamlFile: path), configuration.routes != nil,
+              FileManager.default.fileExists(atPath: configuration.audit) else { return }
+        let store = try AuditStore(path: configuration.audit, readOnly: true)
+        for (rule, destination, series) in try store.routedSeries() {
+            Console.out("route \(rule)\t\(destination)\tseries \(series)")
+        }
+        let counts = try store.priorCounts()
+        let backlog = PriorBacklog(spoolRoot: spoolRoot)
+        var line = "priors\tfound \(counts.found)\tmatched \(counts.matched)\tmoved \(counts.moved)\tfailed \(counts.failed)"
+        line += "\twaiting \(backlog.waiting)\tretrying \(backlog.retrying)"
+        Console.out(line)
+        if let error = backlog.lastError {
+            let next = backlog.nextRetry.map { String(format: "%.0f s", max(0, $0.timeIntervalSinceNow)) } ?? "-"
+            Console.out("  last prior failure\t\(error)\tnext retry in \(next)")
+        }
     }
 
     /// The spool of a configuration or folder, with its destinations (those

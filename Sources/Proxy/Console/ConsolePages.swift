@@ -92,6 +92,7 @@ struct ConsolePages: Sendable {
                 page.raw("</tr>")
             }
             page.raw("</tbody></table>")
+            routesSection(&page, metrics: metrics)
             page.element("h2", "Last errors")
             if errors.isEmpty { page.element("p", "None.", className: "muted") }
             page.raw("<table id=\"errors\" data-count=\"\(errors.count)\"><tbody>")
