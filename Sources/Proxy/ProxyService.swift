@@ -37,7 +37,7 @@ public final class ProxyService: @unchecked Sendable {
     let tally = ConsoleTally()
 
     /// Opens the spool and the audit (a restart continues the same audit run).
-    /// `priorQuerier` is the archive's query/retrieve SCU for routes with `priors:`.
+    /// `priorQuerier` queries and moves priors for routes with `priors:` (default: DicomNet's C-FIND/C-MOVE SCU).
     public init(configuration: ProxyConfiguration, enricher: Enricher, commandLine: String, logger: Logger,
                 priorQuerier: (any PriorQuerying)? = nil) throws {
         try configuration.validate()
@@ -63,8 +63,11 @@ public final class ProxyService: @unchecked Sendable {
             SeriesRouter(table: $0, taxonomy: enricher.taxonomy, destinations: configuration.destinations)
         }
         self.router = router
-        if let router, let priorQuerier, router.table.rules.contains(where: { $0.priors != nil }) {
-            priors = try PriorFetcher(querier: priorQuerier, router: router, enricher: enricher, store: store, audit: audit,
+        if let router, router.table.rules.contains(where: { $0.priors != nil }) {
+            let querier = priorQuerier ?? ArchiveQuerier(settings: AssociationSettings(
+                aeTitle: configuration.aeTitle, maxPDU: configuration.maxPDU, acseTimeout: configuration.acseTimeout,
+                dimseTimeout: configuration.dimseTimeout))
+            priors = try PriorFetcher(querier: querier, router: router, enricher: enricher, store: store, audit: audit,
                                       metrics: metrics.routing, retry: configuration.retry, archives: configuration.archives,
                                       spoolRoot: spool.root, logger: logger)
         } else {

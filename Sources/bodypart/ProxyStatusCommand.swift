@@ -8,10 +8,13 @@ struct ProxyStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "List what waits in the spool and what is quarantined, per destination, and the series waiting for a pixel check.",
-        discussion: "Reads the spool only; works while the proxy runs. One line per destination, then one per quarantined object with its reason; then one line for the pixel check (series kept, objects) and one per series waiting for it."
+        discussion: "Reads the spool only; works while the proxy runs. One line per destination, then one per quarantined object with its reason; then one line for the pixel check (series kept, objects) and one per series waiting for it. With --config holding routes: one line per route and destination (series routed, from the audit), and one for the priors (found, matched, moved, failed; fetches waiting and retrying, with the last failure)."
     )
 
     @OptionGroup var options: ProxySpoolOptions
+
+    @Option(help: "Audit database for the routing lines (default: the configuration's).")
+    var audit: String?
 
     func run() throws {
         let spool = try ProxyStatusCommand.open(options)
@@ -33,20 +36,24 @@ struct ProxyStatusCommand: ParsableCommand {
             let skipped = series.skipped.map { "\tnot checked: \($0.reason)" } ?? ""
             Console.out("  pending\t\(series.folder)\t\(series.objects) objects\tlast arrival \(age) ago\(skipped)")
         }
-        try ProxyStatusCommand.routing(options, spoolRoot: spool.root)
+        try ProxyStatusCommand.routing(options, audit: audit, spoolRoot: spool.root)
         Console.flush()
     }
 
     /// Series routed per rule and destination and the priors (found, matched, moved, failed) from the
     /// configuration's audit, and the prior fetches waiting in the spool. Nothing without `routes:`.
-    static func routing(_ options: ProxySpoolOptions, spoolRoot: String) throws {
-        guard let path = options.config, let configuration = try? ProxyConfiguration.load(yamlFile: path), configuration.routes != nil,
-              FileManager.default.fileExists(atPath: configuration.audit) else { return }
-        let store = try AuditStore(path: configuration.audit, readOnly: true)
-        for (rule, destination, series) in try store.routedSeries() {
-            Console.out("route \(rule)\t\(destination)\tseries \(series)")
+    static func routing(_ options: ProxySpoolOptions, audit: String?, spoolRoot: String) throws {
+        guard let path = options.config, let configuration = try? ProxyConfiguration.load(yamlFile: path), configuration.routes != nil
+        else { return }
+        let auditPath = audit ?? configuration.audit
+        var counts = (found: 0, matched: 0, moved: 0, failed: 0)
+        if FileManager.default.fileExists(atPath: auditPath) {
+            let store = try AuditStore(path: auditPath, readOnly: true)
+            for (rule, destination, series) in try store.routedSeries() {
+                Console.out("route \(rule)\t\(destination)\tseries \(series)")
+            }
+            counts = try store.priorCounts()
         }
-        let counts = try store.priorCounts()
         let backlog = PriorBacklog(spoolRoot: spoolRoot)
         var line = "priors\tfound \(counts.found)\tmatched \(counts.matched)\tmoved \(counts.moved)\tfailed \(counts.failed)"
         line += "\twaiting \(backlog.waiting)\tretrying \(backlog.retrying)"
