@@ -31,8 +31,8 @@ import Testing
             ]
         }
 
-        func config(brainTo: String = "BRAIN_APP") throws -> String {
-            try Peers.config(in: folder, """
+        func config(brainTo: String = "BRAIN_APP", extra: String = "") throws -> String {
+            try Peers.config(in: folder, extra + "\n" + """
                 destinations:
                   - BRAIN_APP@127.0.0.1:\(ports.brain)
                   - CHEST_APP@127.0.0.1:\(ports.chest)
@@ -53,9 +53,9 @@ import Testing
                 """)
         }
 
-        func proxy(port: UInt16, brainTo: String = "BRAIN_APP") throws -> Peers.Background {
+        func proxy(port: UInt16, brainTo: String = "BRAIN_APP", extra: String = "") throws -> Peers.Background {
             try Peers.proxy(["--spool", folder.appendingPathComponent("spool").path, "--audit", folder.appendingPathComponent("audit.sqlite").path,
-                             "--config", try config(brainTo: brainTo)],
+                             "--config", try config(brainTo: brainTo, extra: extra)],
                             port: port, log: folder.appendingPathComponent("proxy.log"))
         }
 
@@ -127,6 +127,33 @@ import Testing
         proxy.stop()
         #expect(TestEnvironment.files(under: site.brain).count == brain.count, "\(proxy.output)")
         #expect(TestEnvironment.files(under: site.chest).isEmpty)
+    }
+
+    /// The console's overview counts series routed and objects forwarded per route and destination,
+    /// as `/metrics` does (read in headless Chromium).
+    @Test func theConsoleShowsSeriesAndObjectsPerRoute() throws {
+        let folder = try TestEnvironment.temporaryFolder("proxy-route-console")
+        defer { TestEnvironment.remove(folder) }
+        let site = try Site(folder)
+        defer { site.stop() }
+        let (brain, unanswered) = (try RoutingFixtures.brainMR(in: folder), try RoutingFixtures.unanswered(in: folder))
+        let (proxyPort, consolePort) = (Peers.freePort(), Peers.freePort())
+        let proxy = try site.proxy(port: proxyPort, extra: ProxyConsoleTests.consoleYAML(port: consolePort))
+        defer { proxy.stop() }
+        #expect(Peers.successes(try Peers.storescu(brain + unanswered, port: proxyPort)) == brain.count + unanswered.count)
+        #expect(Peers.waitUntil(60) { TestEnvironment.files(under: site.pacs).count == brain.count + unanswered.count }, "\(proxy.output)")
+        #expect(Peers.waitUntil(30) { TestEnvironment.files(under: site.brain).count == brain.count })
+        let page = try Chromium.load("http://admin:\(ProxyConsoleTests.password.replacingOccurrences(of: " ", with: "%20"))@127.0.0.1:\(consolePort)/",
+                                     profile: folder.appendingPathComponent("chromium"))
+        #expect(page.consoleMessages.isEmpty, "\(page.consoleMessages)")
+        func id(_ rule: String, _ ae: String, _ port: UInt16) -> String { "\(rule)-\(ae)_127.0.0.1_\(port)" }
+        for (cell, series, objects) in [(id("brain-mr", "BRAIN_APP", site.ports.brain), 1, brain.count),
+                                        (id("brain-mr", "PACS", site.ports.pacs), 1, brain.count),
+                                        (id("default", "PACS", site.ports.pacs), 1, unanswered.count),
+                                        (id("chest-ct", "CHEST_APP", site.ports.chest), 0, 0)] {
+            #expect(Chromium.count("routed-" + cell, in: page.dom) == series, "\(cell): \(page.dom)")
+            #expect(Chromium.count("routed-objects-" + cell, in: page.dom) == objects, "\(cell)")
+        }
     }
 
     @Test func aBadRouteIsAConfigurationErrorWithItsKeyAndLine() throws {
