@@ -2,6 +2,8 @@
 # bodypart proxy throughput against three other ways of relaying C-STORE, all in one run:
 #   direct    storescu → storescp
 #   proxy     storescu → bodypart proxy → storescp
+#   routed    the same with three routes (by body part, by attribute, default; priors off): every
+#             object still reaches the one receiver, so the difference to proxy is what routing costs
 #   orthanc   storescu → Orthanc (Lua OnStoredInstance auto-route) → storescp
 #   scripted  storescu → storescp --fork --exec-sync --exec-on-reception "dcmodify … && storescu …" → storescp
 #   tls-direct, tls-proxy  the first two with DICOM TLS on every link (BCP 195; certificates made
@@ -11,7 +13,7 @@
 # dicom-dev CT volumes), under $BENCH_DIR (default /tmp/bodypart-bench), never in the repository.
 # The corpus holds one JPEG Lossless volume: senders propose it (-xs), receivers accept all (+xa).
 # BENCH_FILES, BENCH_DIR, BENCH_SCRATCH_PATH (swift build --scratch-path) override the defaults;
-# BENCH_CASES (default "direct proxy orthanc scripted") and BENCH_ASSOCIATIONS (default "1 4") shorten
+# BENCH_CASES (default "direct proxy routed orthanc scripted") and BENCH_ASSOCIATIONS (default "1 4") shorten
 # a run (keep direct and proxy together: the ratio only means something within one run).
 set -euo pipefail
 
@@ -126,6 +128,23 @@ YAML
     proxy)
       "$BODYPART" proxy --port "$relay" --ae-title RELAY --destination "SINK@127.0.0.1:$sinkport" --spool "$out/spool" --forward-associations 2 \
         --audit "$out/audit.sqlite" --log-level notice 2>"$out/proxy.log" & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
+    routed)
+      cat >"$out/routes.yaml" <<YAML
+routes:
+  - name: head
+    bodyPart: HEADNECK
+    destinations: [SINK]
+    stop: true
+  - name: chest-ct
+    bodyPart: [CHEST, CHESTABDPELVIS]
+    min_confidence: 0.9
+    attributes: { Modality: { one_of: [CT] }, StationName: { regex: "^[A-Z0-9_ ]*$" } }
+    destinations: [SINK]
+  - name: default
+    destinations: [SINK]
+YAML
+      "$BODYPART" proxy --port "$relay" --ae-title RELAY --destination "SINK@127.0.0.1:$sinkport" --spool "$out/spool" --forward-associations 2 \
+        --audit "$out/audit.sqlite" --config "$out/routes.yaml" --log-level notice 2>"$out/proxy.log" & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
     orthanc)
       local http; http=$(free_port)
       mkdir -p "$out/orthanc"
@@ -159,7 +178,7 @@ JSON
 }
 
 say "$COUNT objects, $(du -sh "$CORPUS" | cut -f1); dcmtk $(storescu --version | head -1 | awk '{print $3}'), $(Orthanc --version 2>/dev/null | head -1)"
-CASES="${BENCH_CASES:-direct proxy orthanc scripted}"
+CASES="${BENCH_CASES:-direct proxy routed orthanc scripted}"
 ASSOCIATIONS="${BENCH_ASSOCIATIONS:-1 4}"
 for n in $ASSOCIATIONS; do
   for name in $CASES; do run_case "$name" "$n"; done
@@ -176,6 +195,9 @@ for n in $ASSOCIATIONS; do
     if (o > 0) printf "  proxy vs orthanc %.1fx faster (>= 5)", o / p
     if (s > 0) printf "  proxy vs scripted %.1fx faster (>= 1.5)", s / p
     printf "\n" }'
+  r=${SECONDS_OF[routed-$n]:-}
+  [ -z "$r" ] || awk -v p="$p" -v r="$r" -v d="${SECONDS_OF[direct-$n]}" -v n="$n" 'BEGIN {
+    printf "%d assoc: routed/direct %.2fx; routing costs %.1f %% of the unrouted proxy'"'"'s throughput (target < 5 %%)\n", n, d / r, 100 * (1 - p / r) }'
 done
 # On a machine whose cores the direct run already keeps busy, the relay cannot beat
 # direct CPU / (CPU with the relay): it receives and sends every object once more.
