@@ -48,7 +48,7 @@ extension AuditStore {
                     }
                     rows[table] = wanted
                 }
-                if AuditAnchor(rows: rows, heads: headsAtAnchor).digest != expected.digest {
+                if AuditAnchor(rows: rows, heads: headsAtAnchor, tables: expected.rows.count).digest != expected.digest {
                     result.anchorMismatch = "the rows the anchor covers no longer hash to it: rows were edited, inserted or deleted and the chain re-hashed"
                 }
             }

@@ -52,12 +52,29 @@ import Testing
         #expect(try temp.store.verify(expected: anchor).anchorMismatch?.contains("rows were cut") == true)
     }
 
+    /// An anchor kept before schema v4 (six tables, no `routings`) is still checked after the upgrade.
+    @Test func anAnchorFromBeforeTheRoutingsTableStillVerifies() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        try Sample.fill(temp.store)
+        let heads = try temp.store.verify().heads
+        let now = try temp.store.anchor()
+        let six = ["runs", "run_events", "decisions", "changes", "errors", "reviews"]
+        let digest = SHA256.hex(six.enumerated().map { "\($1):\(now.rows[$0]):\(heads[$1] ?? String(repeating: "0", count: 64))" }
+            .joined(separator: "\n"))
+        let old = try #require(AuditAnchor(now.rows.prefix(6).map(String.init).joined(separator: ".") + "-" + digest))
+        #expect(try temp.store.verify(expected: old).anchorMismatch == nil)
+        let forged = try #require(AuditAnchor(now.rows.prefix(6).map(String.init).joined(separator: ".") + "-" + String(digest.reversed())))
+        #expect(try temp.store.verify(expected: forged).anchorMismatch != nil)
+        #expect(AuditAnchor("1.2.3.4.5-" + digest) == nil, "five tables never existed")
+    }
+
     @Test func anchorTextRoundTrips() throws {
         let temp = try TempStore()
         defer { temp.remove() }
         try Sample.fill(temp.store)
         let anchor = try temp.store.anchor()
-        #expect(anchor.description.hasPrefix("1.2.7.4.1.0-"))
+        #expect(anchor.description.hasPrefix("1.2.7.4.1.0.0-"))  // rows per chained table, routings (v4) last
         #expect(AuditAnchor(anchor.description) == anchor)
         #expect(AuditAnchor("1.2.3-abc") == nil)
     }
