@@ -176,6 +176,15 @@ struct ProxyRunCommand: ParsableCommand {
         for line in configuration.routes?.summary ?? ["routes: none (every object goes to every destination)"] {
             Console.out(line)
         }
+        for archive in configuration.archives {
+            do {
+                try ProxyService.echo(archive, configuration: configuration)
+                Console.out("archive \(archive): C-ECHO ok")
+            } catch {
+                failures += 1
+                Console.out("archive \(archive): C-ECHO FAILED: \(error)")
+            }
+        }
         let busy = Spool.inUse(root: configuration.spool)
         Console.out(busy.map { "spool: IN USE by another bodypart proxy (\($0))" } ?? "spool: not in use")
         for destination in configuration.destinations {

@@ -7,7 +7,7 @@ import Foundation
 extension PriorFetcher {
     /// Works one job: query, match, move. Returns nil when done, else the
     /// failure (the job is retried; priors already moved are not moved again).
-    func fetch(_ job: PriorJob) -> String? {
+    func fetch(_ job: inout PriorJob) -> String? {
         guard let archive = archives.first(where: { $0.description == job.archive }),
               let settings = router.table.rules.first(where: { $0.name == job.rule })?.priors
         else { return nil }  // the rule or archive is gone from the configuration: nothing to do
@@ -28,7 +28,9 @@ extension PriorFetcher {
             .sorted { ($0.studyDate ?? "") > ($1.studyDate ?? "") }
         row("prior-query", status: "success",
             "C-FIND PatientID \(job.patientID) at \(job.archive): \(candidates.count) earlier stud\(candidates.count == 1 ? "y" : "ies")")
-        if job.attempts == 0 { metrics.prior(found: candidates.count) }
+        let counting = !job.counted
+        job.counted = true
+        if counting { metrics.prior(found: candidates.count) }
         let reference = PriorJob.date(job.studyDate) ?? Date()
         var alreadySent = (try? store.priorsMoved(to: job.destination)) ?? []
         condition.lock()
@@ -61,7 +63,7 @@ extension PriorFetcher {
                 continue
             }
             matched.append(prior)
-            if job.attempts == 0 { metrics.prior(matched: 1) }
+            if counting { metrics.prior(matched: 1) }
             row("prior-match", prior: uid, "region \(hit) from the \(level) (\(prior.studyDescription ?? "no description"), "
                 + "\(prior.studyDate ?? "no date")) matches \(job.region)")
         }

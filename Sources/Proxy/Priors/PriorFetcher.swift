@@ -119,14 +119,14 @@ final class PriorFetcher: @unchecked Sendable {
             if stopping { break }
             let now = Date()
             let due = jobs.values.filter { $0.next <= now }.min { $0.next < $1.next }
-            guard let job = due else {
+            guard var job = due else {
                 let wake = jobs.values.map(\.next).min().map { min($0, now.addingTimeInterval(1)) } ?? now.addingTimeInterval(1)
                 _ = condition.wait(until: wake)
                 condition.unlock()
                 continue
             }
             condition.unlock()
-            let failure = fetch(job)
+            let failure = fetch(&job)
             condition.lock()
             if let failure {
                 var again = job

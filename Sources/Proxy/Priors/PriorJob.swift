@@ -19,6 +19,8 @@ struct PriorJob: Codable, Sendable, Hashable {
     var attempts = 0
     var next = Date()
     var lastError: String?
+    /// True once a query answered and its priors were counted (found, matched): a retry does not count them again.
+    var counted = false
 
     /// File-name-safe key: one job per study, region, rule and destination.
     var key: String {
