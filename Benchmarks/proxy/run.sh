@@ -13,7 +13,7 @@
 # dicom-dev CT volumes), under $BENCH_DIR (default /tmp/bodypart-bench), never in the repository.
 # The corpus holds one JPEG Lossless volume: senders propose it (-xs), receivers accept all (+xa).
 # BENCH_FILES, BENCH_DIR, BENCH_SCRATCH_PATH (swift build --scratch-path) override the defaults;
-# BENCH_CASES (default "direct proxy routed orthanc scripted") and BENCH_ASSOCIATIONS (default "1 4") shorten
+# BENCH_CASES (default "direct proxy routed orthanc scripted"; also console, tls-direct, tls-proxy) and BENCH_ASSOCIATIONS (default "1 4") shorten
 # a run (keep direct and proxy together: the ratio only means something within one run).
 set -euo pipefail
 
@@ -128,6 +128,21 @@ YAML
     proxy)
       "$BODYPART" proxy --port "$relay" --ae-title RELAY --destination "SINK@127.0.0.1:$sinkport" --spool "$out/spool" --forward-associations 2 \
         --audit "$out/audit.sqlite" --log-level notice 2>"$out/proxy.log" & relaypid=$!; pids+=($relaypid); wait_port "$relay" ;;
+    console)
+      # The proxy with its web console open, a browser-like poller reading the overview page and
+      # /metrics every second (issue 13: within 5 % of the proxy without it).
+      local http; http=$(free_port)
+      cat >"$out/console.yaml" <<YAML
+console: { listen: 127.0.0.1, port: $http, token_sha256: $(printf %s bench-token | sha256sum | cut -d' ' -f1) }
+YAML
+      "$BODYPART" proxy --port "$relay" --ae-title RELAY --destination "SINK@127.0.0.1:$sinkport" --spool "$out/spool" --forward-associations 2 \
+        --audit "$out/audit.sqlite" --config "$out/console.yaml" --log-level notice 2>"$out/proxy.log" & relaypid=$!; pids+=($relaypid); wait_port "$relay"
+      wait_port "$http"
+      (while :; do
+         curl -s -o /dev/null -H "Authorization: Bearer bench-token" "http://127.0.0.1:$http/" || true
+         curl -s -o /dev/null "http://127.0.0.1:$http/metrics" || true
+         sleep 1
+       done) & pids+=($!) ;;
     routed)
       cat >"$out/routes.yaml" <<YAML
 routes:
@@ -195,6 +210,9 @@ for n in $ASSOCIATIONS; do
     if (o > 0) printf "  proxy vs orthanc %.1fx faster (>= 5)", o / p
     if (s > 0) printf "  proxy vs scripted %.1fx faster (>= 1.5)", s / p
     printf "\n" }'
+  c=${SECONDS_OF[console-$n]:-}
+  [ -z "$c" ] || awk -v p="$p" -v c="$c" -v n="$n" 'BEGIN {
+    printf "%d assoc: the console polled every second costs %.1f %% of the proxy'"'"'s throughput (target < 5 %%)\n", n, 100 * (1 - p / c) }'
   r=${SECONDS_OF[routed-$n]:-}
   [ -z "$r" ] || awk -v p="$p" -v r="$r" -v d="${SECONDS_OF[direct-$n]}" -v n="$n" 'BEGIN {
     printf "%d assoc: routed/direct %.2fx; routing costs %.1f %% of the unrouted proxy'"'"'s throughput (target < 5 %%)\n", n, d / r, 100 * (1 - p / r) }'
