@@ -16,16 +16,13 @@ extension ModelBuilder {
         }
     }
 
-    /// Readings of `examples` with BodyPartExamined hidden and as stored, and the stored logits.
-    static func readingData(_ predictor: inout Predictor, _ examples: [TrainingExample]) -> ReadingData {
-        var data = ReadingData()
+    /// Readings and logits of `examples` with BodyPartExamined as stored (the hidden ones are
+    /// taken with the calibration's own logits in `collect`).
+    static func addStoredReadings(_ predictor: inout Predictor, _ examples: [TrainingExample], into data: inout ReadingData) {
         for e in examples {
-            predictor.logits(e.metadata.withBodyPartExamined(nil))
-            data.hidden.append(predictor.extractor.reading(predictor.features))
             data.storedLogits.append(predictor.logits(e.metadata))
             data.stored.append(predictor.extractor.reading(predictor.features))
         }
-        return data
     }
 
     /// Fits `model.readingPatterns` on the held-out rows `rows` of `data` (the model's

@@ -273,10 +273,11 @@ public struct ModelBuilder: Sendable {
         for e in examples {
             data.logits.append(predictor.logits(e.metadata.withBodyPartExamined(nil)))
             data.ruleClass.append(predictor.unambiguousRuleClass())
+            if readingAnswers { data.reading.hidden.append(predictor.extractor.reading(predictor.features)) }
         }
         data.examples = examples
         if storedTermEvidence { data.stored = Self.storedTermData(&predictor, examples) }
-        if readingAnswers { data.reading = Self.readingData(&predictor, examples) }
+        if readingAnswers { Self.addStoredReadings(&predictor, examples, into: &data.reading) }
         return data
     }
 
