@@ -39,6 +39,15 @@ struct TrainingTuning: ParsableArguments {
     @Option(help: "Use the stored BodyPartExamined as evidence when nothing in the header contradicts it, with a floor fitted out of fold (true/false).")
     var storedTerm = true
 
+    @Option(help: "Fit a lower threshold of its own for answers outside the trunk (HEAD, spine levels, joints), where sites and readers agree on the region (true/false).")
+    var partAnswers = true
+
+    @Option(help: "Lowest out-of-fold accuracy (smoothed) of the answers outside the trunk at their threshold.")
+    var partMinAccuracy = 0.97
+
+    @Option(help: "Wrong-answer budget of the main and part answers together, as a share of held-out series.")
+    var partWrongRate = 0.02
+
     @Option(help: "Answer from the reading of the header text (series description, then protocol, then study) in the patterns whose out-of-fold answers were right often enough (true/false).")
     var readingAnswers = true
 
@@ -80,6 +89,9 @@ struct TrainingTuning: ParsableArguments {
         builder.mainThresholdOnTrusted = mainThresholdLabels != "all"
         builder.storedTermEvidence = storedTerm
         builder.coarserAnswers = coarser
+        builder.partAnswers = partAnswers
+        builder.partMinAccuracy = partMinAccuracy
+        builder.partMaxWrongRate = partWrongRate
         builder.readingAnswers = readingAnswers
         builder.readingMaxWrongRate = readingWrongRate
         builder.readingMinAccuracy = readingMinAccuracy

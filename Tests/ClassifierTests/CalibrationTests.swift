@@ -74,4 +74,29 @@ struct CalibrationTests {
         #expect(Calibration.expectedCalibrationError(confidences: conf, correct: [true, true, true, false]) < 1e-9)
         #expect(abs(Calibration.expectedCalibrationError(confidences: conf, correct: [false, false, false, false]) - 0.75) < 1e-9)
     }
+
+    @Test("the part threshold is the lowest at which part answers stay right often enough, within the wrong-answer budget")
+    func partThreshold() {
+        // Ten part answers, right from 0.95 down to 0.60, then a wrong one at 0.55 and right ones below.
+        let conf = [0.99, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.52, 0.51]
+        let correct = [true, true, true, true, true, true, true, true, true, false, true, true]
+        let part = [Bool](repeating: true, count: conf.count)
+        let answered = conf.map { $0 >= 0.97 }
+        let t = Calibration.partThreshold(confidences: conf, correct: correct, part: part, answered: answered, ceiling: 0.97,
+                                          minAccuracy: 0.85, maxWrongRate: 0.5)
+        #expect(t == 0.6)
+        // A budget with room for no wrong answer stops at the same place; one with none left stops at once.
+        #expect(Calibration.partThreshold(confidences: conf, correct: correct, part: part, answered: answered, ceiling: 0.97,
+                                          minAccuracy: 0.5, maxWrongRate: 0.05) == 0.6)
+        // Wrong answers the main threshold already gives spend the budget.
+        let spent = conf.indices.map { $0 < 2 }
+        let wrongFirst = conf.indices.map { $0 >= 2 }
+        #expect(Calibration.partThreshold(confidences: conf, correct: wrongFirst, part: part, answered: spent, ceiling: 0.97,
+                                          minAccuracy: 0.5, maxWrongRate: 0.1) == nil)
+        // Rows not marked part never count, and nothing at or above the ceiling is chosen.
+        let none = [Bool](repeating: false, count: conf.count)
+        #expect(Calibration.partThreshold(confidences: conf, correct: correct, part: none, answered: answered, ceiling: 0.97) == nil)
+        #expect(Calibration.partThreshold(confidences: conf, correct: correct, part: part, answered: answered, ceiling: 0.5,
+                                          minAccuracy: 0.5, maxWrongRate: 0.5) == nil)
+    }
 }

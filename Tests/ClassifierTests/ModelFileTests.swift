@@ -57,12 +57,25 @@ struct ModelFileTests {
         data[8] = 1
         let v1 = try ModelFile.decode(data)
         #expect(v1.agreementThreshold == nil && v1.threshold == model.threshold)
-        data[8] = 6
+        data[8] = 7
         #expect {
             try ModelFile.decode(data, path: "m.bpmodel")
         } throws: { error in
-            "\(error)".contains("m.bpmodel: model format version 6 is not supported")
+            "\(error)".contains("m.bpmodel: model format version 7 is not supported")
         }
+    }
+
+    @Test("the part threshold and a parts-only stored term survive a round trip (format 6); a format 5 file has neither")
+    func partThresholdVersion() throws {
+        var model = try Self.sharedEvidenceModel()
+        model.partThreshold = 0.66
+        model.storedTerm = StoredTermEvidence(floor: 0.05, confidence: 0.98, partsOnly: true)
+        var data = ModelFile.encode(model)
+        let v6 = try ModelFile.decode(data)
+        #expect(v6.partThreshold == 0.66 && v6.storedTerm?.partsOnly == true)
+        data[8] = 5
+        let v5 = try ModelFile.decode(data)
+        #expect(v5.partThreshold == nil)
     }
 
     @Test("a model whose shared evidence features are not this build's is refused, not misread")

@@ -58,32 +58,41 @@ extension ModelBuilder {
         }
         let budget = maxWrongRate * Double(n), corruptBudget = 0.025 * Double(n)
         // The series the model answers itself (at its main threshold) need no evidence.
-        let open = (0..<n).map { i in Predictor.decide(probs[i], groups: groups).confidence < model.threshold }
+        let open = (0..<n).map { i in
+            let (best, confidence) = Predictor.decide(probs[i], groups: groups)
+            return !predictor.accepts(best, confidence: confidence, ruleClass: -1)
+        }
+        let slots = examples.map { FeatureExtractor.modalitySlot($0.metadata["Modality"] ?? "") }
         var tried: [String] = []
-        // Uncontradicted stored terms first; if none qualifies, only those the descriptions name.
-        for corroborated in [false, true] {
+        // Every uncontradicted stored term first; then only those outside the trunk (where IDC's
+        // stored terms are collection habits about a scan's extent: CHEST on a whole-body PET/CT);
+        // then only those the descriptions name.
+        for (partsOnly, corroborated) in [(false, false), (true, false), (false, true), (true, true)] {
         for floor in [0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
             var answered = 0, right = 0, corruptWrong = 0
             for i in 0..<n where open[i] {
-                let k = corroborated && !data.corroborated(i) ? -1 : data.storedClass[i]
+                var k = corroborated && !data.corroborated(i) ? -1 : data.storedClass[i]
+                if partsOnly && k >= 0 && FieldReading.extentAmbiguous(trunk: predictor.trunk[k], slot: slots[i]) { k = -1 }
                 if k >= 0 && prior(i, k) >= floor {
                     answered += 1
                     if taxonomy.areEquivalent(model.classes[k], examples[i].label) { right += 1 }
                 }
-                if replaced[i] >= 0 && prior(i, replaced[i]) >= floor && (!corroborated || !data.ruleClasses[i].isEmpty) {
+                if replaced[i] >= 0 && prior(i, replaced[i]) >= floor && (!corroborated || !data.ruleClasses[i].isEmpty)
+                    && !(partsOnly && FieldReading.extentAmbiguous(trunk: predictor.trunk[replaced[i]], slot: slots[i])) {
                     corruptWrong += 1
                 }
             }
-            tried.append(String(format: "%@%.2f: %d answered, %d right, %d replaced", corroborated ? "named " : "", floor, answered,
+            let scope = (partsOnly ? "parts " : "") + (corroborated ? "named " : "")
+            tried.append(String(format: "%@%.2f: %d answered, %d right, %d replaced", scope, floor, answered,
                                 right, corruptWrong))
             guard Double(answered - right) <= budget, Double(right) >= 0.97 * Double(answered), Double(corruptWrong) <= corruptBudget,
                   answered > 0 else { continue }
             let accuracy = Double(right) / Double(answered)
-            let figures = String(format: "%@floor %.2f: stored terms answer %d more of %d held-out series, %.1f%% right; "
+            let figures = String(format: "%@%@floor %.2f: stored terms answer %d more of %d held-out series, %.1f%% right; "
                                  + "replaced terms would answer %.1f%% of series",
-                                 corroborated ? "named in the descriptions, " : "", floor, answered, n, 100 * accuracy,
+                                 partsOnly ? "outside the trunk, " : "", corroborated ? "named in the descriptions, " : "", floor, answered, n, 100 * accuracy,
                                  100 * Double(corruptWrong) / Double(n))
-            return (StoredTermEvidence(floor: floor, confidence: accuracy, corroborated: corroborated), figures)
+            return (StoredTermEvidence(floor: floor, confidence: accuracy, corroborated: corroborated, partsOnly: partsOnly), figures)
         }
         }
         return (nil, "no floor keeps its answers within the budget (" + tried.joined(separator: "; ") + ")")

@@ -28,6 +28,12 @@ public struct BodyPartModel: Sendable {
     /// unambiguous rule match of the series' own description fields is accepted from this
     /// confidence on (nil: no agreement point, `threshold` alone decides).
     public var agreementThreshold: Double?
+    /// Threshold of answers naming a class outside the trunk (``FieldReading/trunkClasses``):
+    /// HEAD, a spine level, a joint, or a trunk class on a radiograph or ultrasound, when the
+    /// descriptions' unambiguous rule match agrees. Readers and sites agree on those where they
+    /// disagree on a trunk scan's extent, so the same accuracy is reached at a lower confidence
+    /// (nil: `threshold` decides for every class).
+    public var partThreshold: Double?
     /// Lowest mass of a containing class and its parts for a coarser answer (nil: none given).
     public var coarserThreshold: Double?
     /// The stored BodyPartExamined as evidence (nil: only as a feature).
@@ -87,6 +93,8 @@ public struct Predictor: Sendable {
     let taxonomyIndex: [Int]
     /// Containing classes, for coarser answers.
     let hierarchy: Hierarchy
+    /// Per model class, whether it is a trunk class (``FieldReading/trunkClasses``).
+    let trunk: [Bool]
     /// Number of evidence items reported (0 skips evidence for speed).
     public var evidenceCount = 5
 
@@ -101,6 +109,7 @@ public struct Predictor: Sendable {
         taxonomyIndex = model.classes.map { c in extractor.classIndex[c].map(Int.init) ?? -1 }
         modelIndex = extractor.modelIndex(of: model.classes)
         hierarchy = Hierarchy(classes: model.classes, taxonomy: model.taxonomy)
+        trunk = model.classes.map { FieldReading.trunkClasses.contains($0) }
     }
 
     /// The unambiguous rule match of the description fields of the series last extracted, as a
@@ -138,6 +147,10 @@ public struct Predictor: Sendable {
     /// `accepts` with the unambiguous rule class given.
     func accepts(_ best: Int, confidence: Double, ruleClass: Int) -> Bool {
         if confidence >= model.threshold { return true }
+        if let p = model.partThreshold, confidence >= p, best >= 0, best < trunk.count,
+           !FieldReading.extentAmbiguous(trunk: trunk[best], slot: features.modality), agrees(best, ruleClass: ruleClass) {
+            return true
+        }
         guard let a = model.agreementThreshold, confidence >= a else { return false }
         return agrees(best, ruleClass: ruleClass)
     }

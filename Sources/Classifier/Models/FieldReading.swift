@@ -80,6 +80,18 @@ public struct FieldReading: Sendable, Hashable {
     }
 
 
+    /// Projection modalities: a radiograph, fluoroscopy, angiography or ultrasound of the chest is
+    /// of the chest, with no extent for readers and sites to disagree on (``trunkClasses``
+    /// answers of these modalities take the part threshold).
+    static let projectionModalities: Set<String> = ["CR", "DX", "DR", "RF", "XA", "MG", "US", "IO", "PX"]
+    static let projectionBySlot: [Bool] = FeatureExtractor.denseModalities.map { projectionModalities.contains($0) }
+
+    /// Whether an answer of `trunk` class on a series of modality slot `slot` is about a scan's
+    /// extent: a trunk class on a cross-sectional (or unknown) modality.
+    static func extentAmbiguous(trunk: Bool, slot: Int8) -> Bool {
+        trunk && !(slot >= 0 && Int(slot) < projectionBySlot.count && projectionBySlot[Int(slot)])
+    }
+
     /// Trunk classes (`trunk`).
     static let trunkClasses: Set<String> = [
         "CHEST", "ABDOMEN", "PELVIS", "CHESTABDOMEN", "ABDOMENPELVIS", "CHESTABDPELVIS", "NECKCHEST",

@@ -26,11 +26,11 @@ public enum ModelFile {
     /// First 8 bytes of every model file.
     public static let magic: [UInt8] = Array("BPMODEL\u{0}".utf8)
     /// Current format version (2: header key `agreementThreshold`; 3: `sharedEvidence`,
-    /// `sharedWeights`; 4: `storedTerm`; 5: `readingPatterns`).
-    public static let version: UInt32 = 5
+    /// `sharedWeights`; 4: `storedTerm`; 5: `readingPatterns`; 6: `partThreshold`).
+    public static let version: UInt32 = 6
     /// Versions this build reads (version 1 files have no agreement threshold, version 1–2 files
     /// no shared evidence weights).
-    public static let readableVersions: ClosedRange<UInt32> = 1...5
+    public static let readableVersions: ClosedRange<UInt32> = 1...6
 
     /// The JSON header.
     struct Header: Codable {
@@ -46,6 +46,8 @@ public enum ModelFile {
         var coarserThreshold: Double?
         /// Reading patterns that answer, with their confidence, version 5.
         var readingPatterns: [String: Double]?
+        /// Threshold of answers naming a class outside the trunk, version 6.
+        var partThreshold: Double?
         var linearShare: Double
         var info: [String: String]
         var linearOffset: Int
@@ -81,6 +83,7 @@ public enum ModelFile {
                             agreementThreshold: model.agreementThreshold, storedTerm: model.storedTerm,
                             coarserThreshold: model.coarserThreshold,
                             readingPatterns: model.readingPatterns.isEmpty ? nil : model.readingPatterns,
+                            partThreshold: model.partThreshold,
                             linearShare: model.linearShare,
                             info: model.info, linearOffset: 0, linearEncoding: "int8-per-class-scale",
                             forestOffset: nil, forestLength: nil,
@@ -150,6 +153,7 @@ public enum ModelFile {
                              storedTerm: v >= 4 ? header.storedTerm : nil, info: header.info)
         model.coarserThreshold = v >= 4 ? header.coarserThreshold : nil
         model.readingPatterns = v >= 5 ? header.readingPatterns ?? [:] : [:]
+        model.partThreshold = v >= 6 ? header.partThreshold : nil
         return model
     }
 

@@ -18,21 +18,27 @@ public struct StoredTermEvidence: Sendable, Hashable, Codable {
     /// Only when a description field names the term (or its equivalent): corroborated, not merely
     /// uncontradicted (fitted when uncontradicted terms alone are not reliable enough).
     public var corroborated: Bool
+    /// Only for terms outside the trunk (HEAD, a spine level, a joint; any on a radiograph or
+    /// ultrasound): fitted when the stored trunk terms of cross-sectional scans, a collection's
+    /// habit about a scan's extent, are not reliable enough (``FieldReading/extentAmbiguous``).
+    public var partsOnly: Bool
 
     /// Creates the evidence settings.
-    public init(floor: Double, confidence: Double, corroborated: Bool = false) {
+    public init(floor: Double, confidence: Double, corroborated: Bool = false, partsOnly: Bool = false) {
         self.floor = floor
         self.confidence = confidence
         self.corroborated = corroborated
+        self.partsOnly = partsOnly
     }
 
-    enum CodingKeys: String, CodingKey { case floor, confidence, corroborated }
+    enum CodingKeys: String, CodingKey { case floor, confidence, corroborated, partsOnly }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         floor = try c.decode(Double.self, forKey: .floor)
         confidence = try c.decode(Double.self, forKey: .confidence)
         corroborated = try c.decodeIfPresent(Bool.self, forKey: .corroborated) ?? false
+        partsOnly = try c.decodeIfPresent(Bool.self, forKey: .partsOnly) ?? false
     }
 }
 
@@ -57,7 +63,7 @@ extension Predictor {
     mutating func storedTermAnswer(_ series: SeriesMetadata, best: Int, accepted: Bool) -> (Int, Double)? {
         guard let evidence = model.storedTerm else { return nil }
         let k = uncontradictedStoredClass(corroborated: evidence.corroborated)
-        guard k >= 0 else { return nil }
+        guard k >= 0, !(evidence.partsOnly && FieldReading.extentAmbiguous(trunk: trunk[k], slot: features.modality)) else { return nil }
         if accepted && !groups[k].contains(best) { return nil }
         let visible = groups[k].reduce(Float(0)) { $0 + scores[$1] }
         // The model's probabilities with BodyPartExamined hidden: would the rest of the header allow it?

@@ -65,6 +65,12 @@ public struct ModelBuilder: Sendable {
     public var coarserAnswers = false
     /// Fit and use the stored BodyPartExamined as evidence (``StoredTermEvidence``).
     public var storedTermEvidence = false
+    /// Fit a threshold of its own for answers outside the trunk (``BodyPartModel/partThreshold``).
+    public var partAnswers = true
+    /// Lowest smoothed out-of-fold accuracy of the answers outside the trunk at that threshold.
+    public var partMinAccuracy = 0.97
+    /// Wrong-answer budget (share of held-out rows) of the main and part answers together.
+    public var partMaxWrongRate = 0.02
     /// Fit reading patterns (``FieldReading``) that answer where the model abstains.
     public var readingAnswers = true
     /// Wrong-answer budget (share of held-out rows) of the model and reading answers together.
@@ -303,13 +309,14 @@ public struct ModelBuilder: Sendable {
             model.temperature = Calibration.fitTemperature(logits: known.map { logits[$0] }, labels: known.map { labels[$0] })
         }
         let groups = Predictor.equivalenceGroups(model)
-        var confidences: [Double] = [], correct: [Bool] = [], agrees: [Bool] = []
+        var confidences: [Double] = [], correct: [Bool] = [], agrees: [Bool] = [], bests: [Int] = []
         var coarser: [(Int, Double)?] = []
         for (i, var zi) in logits.enumerated() {
             Calibration.softmax(&zi, temperature: Float(model.temperature))
             let (best, confidence) = Predictor.decide(zi, groups: groups)
             coarser.append(predictor.hierarchy.bestCoarser(zi, best: best))
             confidences.append(confidence)
+            bests.append(best)
             correct.append(taxonomy.areEquivalent(model.classes[best], calibration[i].label))
             agrees.append(predictor.agrees(best, ruleClass: ruleClass[i]))
         }
@@ -327,13 +334,30 @@ public struct ModelBuilder: Sendable {
             model.threshold = mainThresholdOnTrusted ? alone : noisy
             model.agreementThreshold = nil
         }
+        let slots = calibration.map { FeatureExtractor.modalitySlot($0.metadata["Modality"] ?? "") }
+        model.partThreshold = nil
+        if partAnswers {
+            let answered = fit.map { i in
+                confidences[i] >= model.threshold || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i]
+            }
+            let part = fit.map { !FieldReading.extentAmbiguous(trunk: predictor.trunk[bests[$0]], slot: slots[$0]) && agrees[$0] }
+            model.partThreshold = Calibration.partThreshold(confidences: pick(confidences), correct: pick(correct), part: part,
+                                                            answered: answered, ceiling: model.threshold,
+                                                            minAccuracy: partMinAccuracy, maxWrongRate: partMaxWrongRate)
+            progress(model.partThreshold.map { String(format: "answers outside the trunk from confidence %.3f", $0) }
+                     ?? "answers outside the trunk: no lower threshold keeps them within the bar")
+        }
+        /// Whether held-out series i is answered by the model at the fitted points.
+        func modelAnswers(_ i: Int) -> Bool {
+            confidences[i] >= model.threshold || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i]
+                || (model.partThreshold.map { confidences[i] >= $0 } ?? false)
+                    && !FieldReading.extentAmbiguous(trunk: predictor.trunk[bests[i]], slot: slots[i]) && agrees[i]
+        }
         /// Coverage, accuracy on answered and wrong share of the given examples at the chosen points.
         func figures(_ rows: [Int]) -> String {
             var answered = 0, right = 0
             for i in rows {
-                let ok = confidences[i] >= model.threshold
-                    || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i]
-                guard ok else { continue }
+                guard modelAnswers(i) else { continue }
                 answered += 1
                 if correct[i] { right += 1 }
             }
@@ -345,10 +369,7 @@ public struct ModelBuilder: Sendable {
         model.coarserThreshold = nil
         if coarserAnswers {
             // Candidates: series answered neither at the main nor at the agreement point.
-            let open = fit.filter { i in
-                !(confidences[i] >= model.threshold || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i])
-                    && coarser[i] != nil
-            }
+            let open = fit.filter { i in !modelAnswers(i) && coarser[i] != nil }
             if !open.isEmpty {
                 let rate = 0.005 * Double(fit.count) / Double(open.count)
                 let t = Calibration.threshold(confidences: open.map { coarser[$0]!.1 },
