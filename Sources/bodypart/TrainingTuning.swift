@@ -39,6 +39,9 @@ struct TrainingTuning: ParsableArguments {
     @Option(help: "Use the stored BodyPartExamined as evidence when nothing in the header contradicts it, with a floor fitted out of fold (true/false).")
     var storedTerm = true
 
+    @Option(help: "Fit a threshold per trunk class (CHEST, ABDOMEN, ... on CT, MR, PET) lowered from the main threshold where its out-of-fold answers stay right often enough (true/false).")
+    var trunkThresholds = true
+
     @Option(help: "Fit a lower threshold of its own for answers outside the trunk (HEAD, spine levels, joints), where sites and readers agree on the region (true/false).")
     var partAnswers = true
 
@@ -89,6 +92,7 @@ struct TrainingTuning: ParsableArguments {
         builder.mainThresholdOnTrusted = mainThresholdLabels != "all"
         builder.storedTermEvidence = storedTerm
         builder.coarserAnswers = coarser
+        builder.trunkClassThresholds = trunkThresholds
         builder.partAnswers = partAnswers
         builder.partMinAccuracy = partMinAccuracy
         builder.partMaxWrongRate = partWrongRate

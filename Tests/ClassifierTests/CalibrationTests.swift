@@ -99,4 +99,20 @@ struct CalibrationTests {
         #expect(Calibration.partThreshold(confidences: conf, correct: correct, part: part, answered: answered, ceiling: 0.5,
                                           minAccuracy: 0.5, maxWrongRate: 0.5) == nil)
     }
+
+    @Test("each trunk class gets the lowest threshold its own answers earn; one that never earns it gets `never`")
+    func classThresholds() {
+        // Class 0: right all the way down to 0.55. Class 1: wrong at the top. Rows of class nil do not count.
+        var conf: [Double] = [], correct: [Bool] = [], cls: [Int?] = []
+        for k in 0..<40 { conf.append(0.95 - Double(k) * 0.01); correct.append(true); cls.append(0) }
+        for k in 0..<40 { conf.append(0.99 - Double(k) * 0.01); correct.append(k % 5 != 0); cls.append(1) }
+        conf.append(0.98); correct.append(false); cls.append(nil)
+        let t = Calibration.classThresholds(confidences: conf, correct: correct, classOf: cls, minAccuracy: 0.97, never: 0.9)
+        #expect(abs(t[0]! - 0.56) < 1e-9)
+        #expect(t[1] == 0.9)
+        #expect(t.count == 2)
+        // A stricter bar never lowers a threshold.
+        let strict = Calibration.classThresholds(confidences: conf, correct: correct, classOf: cls, minAccuracy: 0.99, never: 0.9)
+        #expect(strict[0]! >= t[0]!)
+    }
 }

@@ -34,6 +34,11 @@ public struct BodyPartModel: Sendable {
     /// disagree on a trunk scan's extent, so the same accuracy is reached at a lower confidence
     /// (nil: `threshold` decides for every class).
     public var partThreshold: Double?
+    /// Per trunk class, the threshold of its answers on cross-sectional scans (at most
+    /// `threshold`), replacing `threshold` and the agreement point for them
+    /// (``Calibration/classThresholds(confidences:correct:classOf:minAccuracy:floor:never:)``;
+    /// nil: `threshold` for every class).
+    public var trunkThresholds: [String: Double]?
     /// Lowest mass of a containing class and its parts for a coarser answer (nil: none given).
     public var coarserThreshold: Double?
     /// The stored BodyPartExamined as evidence (nil: only as a feature).
@@ -95,6 +100,8 @@ public struct Predictor: Sendable {
     let hierarchy: Hierarchy
     /// Per model class, whether it is a trunk class (``FieldReading/trunkClasses``).
     let trunk: [Bool]
+    /// Per model class, its threshold when the answer is about a scan's extent (nil: no such thresholds).
+    let extentThreshold: [Double]?
     /// Number of evidence items reported (0 skips evidence for speed).
     public var evidenceCount = 5
 
@@ -110,6 +117,7 @@ public struct Predictor: Sendable {
         modelIndex = extractor.modelIndex(of: model.classes)
         hierarchy = Hierarchy(classes: model.classes, taxonomy: model.taxonomy)
         trunk = model.classes.map { FieldReading.trunkClasses.contains($0) }
+        extentThreshold = model.trunkThresholds.map { t in model.classes.map { t[$0] ?? model.threshold } }
     }
 
     /// The unambiguous rule match of the description fields of the series last extracted, as a
@@ -146,6 +154,10 @@ public struct Predictor: Sendable {
 
     /// `accepts` with the unambiguous rule class given.
     func accepts(_ best: Int, confidence: Double, ruleClass: Int) -> Bool {
+        if let extent = extentThreshold, best >= 0, best < trunk.count,
+           FieldReading.extentAmbiguous(trunk: trunk[best], slot: features.modality) {
+            return confidence >= extent[best]
+        }
         if confidence >= model.threshold { return true }
         if let p = model.partThreshold, confidence >= p, best >= 0, best < trunk.count,
            !FieldReading.extentAmbiguous(trunk: trunk[best], slot: features.modality), agrees(best, ruleClass: ruleClass) {

@@ -26,7 +26,7 @@ public enum ModelFile {
     /// First 8 bytes of every model file.
     public static let magic: [UInt8] = Array("BPMODEL\u{0}".utf8)
     /// Current format version (2: header key `agreementThreshold`; 3: `sharedEvidence`,
-    /// `sharedWeights`; 4: `storedTerm`; 5: `readingPatterns`; 6: `partThreshold`).
+    /// `sharedWeights`; 4: `storedTerm`; 5: `readingPatterns`; 6: `partThreshold`, `trunkThresholds`).
     public static let version: UInt32 = 6
     /// Versions this build reads (version 1 files have no agreement threshold, version 1–2 files
     /// no shared evidence weights).
@@ -48,6 +48,8 @@ public enum ModelFile {
         var readingPatterns: [String: Double]?
         /// Threshold of answers naming a class outside the trunk, version 6.
         var partThreshold: Double?
+        /// Thresholds of trunk classes on cross-sectional scans, version 6.
+        var trunkThresholds: [String: Double]?
         var linearShare: Double
         var info: [String: String]
         var linearOffset: Int
@@ -83,7 +85,7 @@ public enum ModelFile {
                             agreementThreshold: model.agreementThreshold, storedTerm: model.storedTerm,
                             coarserThreshold: model.coarserThreshold,
                             readingPatterns: model.readingPatterns.isEmpty ? nil : model.readingPatterns,
-                            partThreshold: model.partThreshold,
+                            partThreshold: model.partThreshold, trunkThresholds: model.trunkThresholds,
                             linearShare: model.linearShare,
                             info: model.info, linearOffset: 0, linearEncoding: "int8-per-class-scale",
                             forestOffset: nil, forestLength: nil,
@@ -154,6 +156,7 @@ public enum ModelFile {
         model.coarserThreshold = v >= 4 ? header.coarserThreshold : nil
         model.readingPatterns = v >= 5 ? header.readingPatterns ?? [:] : [:]
         model.partThreshold = v >= 6 ? header.partThreshold : nil
+        model.trunkThresholds = v >= 6 ? header.trunkThresholds : nil
         return model
     }
 

@@ -65,6 +65,8 @@ public struct ModelBuilder: Sendable {
     public var coarserAnswers = false
     /// Fit and use the stored BodyPartExamined as evidence (``StoredTermEvidence``).
     public var storedTermEvidence = false
+    /// Fit a threshold per trunk class for answers on cross-sectional scans (``BodyPartModel/trunkThresholds``).
+    public var trunkClassThresholds = true
     /// Fit a threshold of its own for answers outside the trunk (``BodyPartModel/partThreshold``).
     public var partAnswers = true
     /// Lowest smoothed out-of-fold accuracy of the answers outside the trunk at that threshold.
@@ -335,12 +337,29 @@ public struct ModelBuilder: Sendable {
             model.agreementThreshold = nil
         }
         let slots = calibration.map { FeatureExtractor.modalitySlot($0.metadata["Modality"] ?? "") }
+        let extent = calibration.indices.map { FieldReading.extentAmbiguous(trunk: predictor.trunk[bests[$0]], slot: slots[$0]) }
+        model.trunkThresholds = nil
+        if trunkClassThresholds {
+            // A class lowers its threshold where its own answers earn it; one that never reaches the
+            // bar keeps the main threshold (CHEST: IDC's chest recons of whole-body PET/CT are not a
+            // hospital's CT chest, and never answering CT chest would give up the commonest exam).
+            var t = Calibration.classThresholds(confidences: pick(confidences), correct: pick(correct),
+                                                classOf: fit.map { extent[$0] ? bests[$0] : nil }, minAccuracy: partMinAccuracy,
+                                                never: model.threshold)
+            for (k, v) in t { t[k] = min(v, model.threshold) }
+            model.trunkThresholds = Dictionary(uniqueKeysWithValues: t.map { (model.classes[$0.key], $0.value) })
+            progress("trunk classes on cross-sectional scans from: " + t.sorted { $0.key < $1.key }
+                .map { String(format: "%@ %.3f", model.classes[$0.key], $0.value) }.joined(separator: ", "))
+        }
+        /// Whether series i is answered at the main, agreement or trunk class thresholds.
+        func mainAnswers(_ i: Int) -> Bool {
+            if let t = model.trunkThresholds, extent[i] { return confidences[i] >= t[model.classes[bests[i]]] ?? model.threshold }
+            return confidences[i] >= model.threshold || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i]
+        }
         model.partThreshold = nil
         if partAnswers {
-            let answered = fit.map { i in
-                confidences[i] >= model.threshold || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i]
-            }
-            let part = fit.map { !FieldReading.extentAmbiguous(trunk: predictor.trunk[bests[$0]], slot: slots[$0]) && agrees[$0] }
+            let answered = fit.map(mainAnswers)
+            let part = fit.map { !extent[$0] && agrees[$0] }
             model.partThreshold = Calibration.partThreshold(confidences: pick(confidences), correct: pick(correct), part: part,
                                                             answered: answered, ceiling: model.threshold,
                                                             minAccuracy: partMinAccuracy, maxWrongRate: partMaxWrongRate)
@@ -349,9 +368,7 @@ public struct ModelBuilder: Sendable {
         }
         /// Whether held-out series i is answered by the model at the fitted points.
         func modelAnswers(_ i: Int) -> Bool {
-            confidences[i] >= model.threshold || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i]
-                || (model.partThreshold.map { confidences[i] >= $0 } ?? false)
-                    && !FieldReading.extentAmbiguous(trunk: predictor.trunk[bests[i]], slot: slots[i]) && agrees[i]
+            mainAnswers(i) || !extent[i] && agrees[i] && (model.partThreshold.map { confidences[i] >= $0 } ?? false)
         }
         /// Coverage, accuracy on answered and wrong share of the given examples at the chosen points.
         func figures(_ rows: [Int]) -> String {
