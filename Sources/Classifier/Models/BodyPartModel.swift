@@ -149,17 +149,35 @@ public struct Predictor: Sendable {
     /// Whether a prediction of class `best` at `confidence` is answered: at the main threshold,
     /// or at the agreement threshold when the class agrees with the descriptions' rule match.
     func accepts(_ best: Int, confidence: Double) -> Bool {
-        accepts(best, confidence: confidence, ruleClass: unambiguousRuleClass())
+        accepts(best, confidence: confidence, ruleClass: unambiguousRuleClass(), partMass: partMass(scores, best: best))
     }
 
-    /// `accepts` with the unambiguous rule class given.
-    func accepts(_ best: Int, confidence: Double, ruleClass: Int) -> Bool {
+    /// The probability of the region a part answer `best` belongs to: the family (itself and its
+    /// parts) of the most specific class outside the trunk containing it — EXTREMITY for KNEE (KNEE,
+    /// LEG, HIP…), SPINE for LSPINE, HEADNECK for HEAD — or of `best` alone when none does (BREAST,
+    /// HEART sit in the trunk's CHEST). Used only where the descriptions name `best` itself: a model
+    /// torn between KNEE and LEG on "MR KNEE LEFT" doubts which part of the limb, which the text
+    /// settles, not the region; whether that holds is measured out of fold like every threshold.
+    func partMass(_ p: [Float], best: Int) -> Double {
+        guard best >= 0, best < trunk.count else { return 0 }
+        var mass: Float = 0
+        if let a = hierarchy.containers[best].first(where: { !trunk[$0] }) {
+            for j in hierarchy.family[a] { mass += p[j] }
+        } else {
+            for j in groups[best] { mass += p[j] }
+        }
+        return Double(min(mass, 1))
+    }
+
+    /// `accepts` with the unambiguous rule class given (and the part mass, for the part threshold;
+    /// nil: `confidence`).
+    func accepts(_ best: Int, confidence: Double, ruleClass: Int, partMass: Double? = nil) -> Bool {
         if let extent = extentThreshold, best >= 0, best < trunk.count,
            FieldReading.extentAmbiguous(trunk: trunk[best], slot: features.modality) {
             return confidence >= extent[best]
         }
         if confidence >= model.threshold { return true }
-        if let p = model.partThreshold, confidence >= p, best >= 0, best < trunk.count,
+        if let p = model.partThreshold, (partMass ?? confidence) >= p, best >= 0, best < trunk.count,
            !FieldReading.extentAmbiguous(trunk: trunk[best], slot: features.modality), agrees(best, ruleClass: ruleClass) {
             return true
         }
@@ -251,6 +269,9 @@ public struct Predictor: Sendable {
             else if third < 0 || scores[k] > scores[third] { third = k }
         }
         var abstained = !accepts(best, confidence: confidence)
+        if !abstained, confidence < model.threshold, let p = model.partThreshold, confidence < p {
+            confidence = partMass(scores, best: best)
+        }
         var alternatives: [Prediction.Alternative] = []
         for k in [second, third] where k >= 0 {
             alternatives.append(.init(bodyPart: model.classes[k], confidence: Double(scores[k])))

@@ -42,7 +42,8 @@ extension ModelBuilder {
                 let (best, confidence) = Predictor.decide(z, groups: groups)
                 let label = data.examples[i].label
                 let labelled = label != "UNKNOWN" && !label.isEmpty
-                let answered = predictor.accepts(best, confidence: confidence, ruleClass: data.ruleClass[i])
+                let answered = predictor.accepts(best, confidence: confidence, ruleClass: data.ruleClass[i],
+                                                 partMass: predictor.partMass(z, best: best))
                 let right = labelled && taxonomy.areEquivalent(model.classes[best], label)
                 var pattern: String? = nil, candidateRight = false
                 if let r = readings[i] {

@@ -311,13 +311,14 @@ public struct ModelBuilder: Sendable {
             model.temperature = Calibration.fitTemperature(logits: known.map { logits[$0] }, labels: known.map { labels[$0] })
         }
         let groups = Predictor.equivalenceGroups(model)
-        var confidences: [Double] = [], correct: [Bool] = [], agrees: [Bool] = [], bests: [Int] = []
+        var confidences: [Double] = [], correct: [Bool] = [], agrees: [Bool] = [], bests: [Int] = [], partMasses: [Double] = []
         var coarser: [(Int, Double)?] = []
         for (i, var zi) in logits.enumerated() {
             Calibration.softmax(&zi, temperature: Float(model.temperature))
             let (best, confidence) = Predictor.decide(zi, groups: groups)
             coarser.append(predictor.hierarchy.bestCoarser(zi, best: best))
             confidences.append(confidence)
+            partMasses.append(predictor.partMass(zi, best: best))
             bests.append(best)
             correct.append(taxonomy.areEquivalent(model.classes[best], calibration[i].label))
             agrees.append(predictor.agrees(best, ruleClass: ruleClass[i]))
@@ -360,7 +361,7 @@ public struct ModelBuilder: Sendable {
         if partAnswers {
             let answered = fit.map(mainAnswers)
             let part = fit.map { !extent[$0] && agrees[$0] }
-            model.partThreshold = Calibration.partThreshold(confidences: pick(confidences), correct: pick(correct), part: part,
+            model.partThreshold = Calibration.partThreshold(confidences: pick(partMasses), correct: pick(correct), part: part,
                                                             answered: answered, ceiling: model.threshold,
                                                             minAccuracy: partMinAccuracy, maxWrongRate: partMaxWrongRate)
             progress(model.partThreshold.map { String(format: "answers outside the trunk from confidence %.3f", $0) }
@@ -368,7 +369,7 @@ public struct ModelBuilder: Sendable {
         }
         /// Whether held-out series i is answered by the model at the fitted points.
         func modelAnswers(_ i: Int) -> Bool {
-            mainAnswers(i) || !extent[i] && agrees[i] && (model.partThreshold.map { confidences[i] >= $0 } ?? false)
+            mainAnswers(i) || !extent[i] && agrees[i] && (model.partThreshold.map { partMasses[i] >= $0 } ?? false)
         }
         /// Coverage, accuracy on answered and wrong share of the given examples at the chosen points.
         func figures(_ rows: [Int]) -> String {
