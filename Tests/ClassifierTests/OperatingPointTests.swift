@@ -40,10 +40,12 @@ struct OperatingPointTests {
         #expect(Self.model(["KNEE": 0.4, "LEG": 0.35, "EXTREMITY": 0.05]).predict(Self.series("MR", study: "MR KNEE LEFT")).abstained)
     }
 
-    @Test("a trunk class answers from its own threshold on CT, and from the part threshold on a radiograph")
+    @Test("a trunk class answers from its own threshold on CT with text, from the main one without, and from the part threshold on a radiograph")
     func trunkClassThresholds() {
         let m = Self.model(["PELVIS": 0.8], part: 0.7, trunk: ["PELVIS": 0.75, "CHEST": 0.95])
         #expect(m.predict(Self.series("CT", study: "CT PELVIS")).bodyPart == "PELVIS")
+        // Without any description naming a region, the main threshold decides (no text: no lowered point).
+        #expect(m.predict(Self.series("CT", study: "", series: "AXIAL 5MM")).abstained)
         let strict = Self.model(["PELVIS": 0.8], part: 0.7, trunk: ["PELVIS": 0.9, "CHEST": 0.95])
         #expect(strict.predict(Self.series("CT", study: "CT PELVIS")).abstained)
         // A radiograph of the pelvis has no extent to disagree on: the part threshold decides.

@@ -14,6 +14,7 @@ extension ModelBuilder {
     /// trained like it on other folds: the class order must be the same).
     func fit(_ model: inout BodyPartModel, _ data: CalibrationData, taxonomy: Taxonomy, progress: (String) -> Void) {
         let calibration = data.examples, logits = data.logits, ruleClass = data.ruleClass
+        let named = data.named.count == calibration.count ? data.named : calibration.map { _ in true }
         let index = Dictionary(uniqueKeysWithValues: model.classes.enumerated().map { ($1, $0) })
         let predictor = model.makePredictor()
         let labels = calibration.map { index[$0.label] ?? -1 }
@@ -58,7 +59,7 @@ extension ModelBuilder {
             // bar keeps the main threshold (CHEST: IDC's chest recons of whole-body PET/CT are not a
             // hospital's CT chest, and never answering CT chest would give up the commonest exam).
             var t = Calibration.classThresholds(confidences: pick(confidences), correct: pick(correct),
-                                                classOf: fit.map { extent[$0] ? bests[$0] : nil }, minAccuracy: partMinAccuracy,
+                                                classOf: fit.map { extent[$0] && named[$0] ? bests[$0] : nil }, minAccuracy: partMinAccuracy,
                                                 never: model.threshold)
             for (k, v) in t { t[k] = min(v, model.threshold) }
             model.trunkThresholds = Dictionary(uniqueKeysWithValues: t.map { (model.classes[$0.key], $0.value) })
@@ -67,7 +68,9 @@ extension ModelBuilder {
         }
         /// Whether series i is answered at the main, agreement or trunk class thresholds.
         func mainAnswers(_ i: Int) -> Bool {
-            if let t = model.trunkThresholds, extent[i] { return confidences[i] >= t[model.classes[bests[i]]] ?? model.threshold }
+            if let t = model.trunkThresholds, extent[i] {
+                return confidences[i] >= (named[i] ? t[model.classes[bests[i]]] ?? model.threshold : model.threshold)
+            }
             return confidences[i] >= model.threshold || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i]
         }
         model.partThreshold = nil

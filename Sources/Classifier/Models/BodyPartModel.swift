@@ -34,8 +34,9 @@ public struct BodyPartModel: Sendable {
     /// disagree on a trunk scan's extent, so the same accuracy is reached at a lower confidence
     /// (nil: `threshold` decides for every class).
     public var partThreshold: Double?
-    /// Per trunk class, the threshold of its answers on cross-sectional scans (at most
-    /// `threshold`), replacing `threshold` and the agreement point for them
+    /// Per trunk class, the threshold of its answers on cross-sectional scans whose descriptions
+    /// name some class (at most `threshold`; without text, `threshold`), replacing `threshold`
+    /// and the agreement point for them
     /// (``Calibration/classThresholds(confidences:correct:classOf:minAccuracy:floor:never:)``;
     /// nil: `threshold` for every class).
     public var trunkThresholds: [String: Double]?
@@ -140,6 +141,11 @@ public struct Predictor: Sendable {
         return first
     }
 
+    /// Whether any description field of the series last extracted names a class (rule match):
+    /// the lowered trunk thresholds need text; with none, the main threshold decides (a CT
+    /// with empty descriptions is ABDOMENPELVIS by some collections' habits, not by a reader's).
+    func descriptionsName() -> Bool { features.ruleMatches.contains { !$0.isEmpty } }
+
     /// Whether model class `k` is the same as or equivalent to taxonomy class `ruleClass`.
     func agrees(_ k: Int, ruleClass: Int) -> Bool {
         guard ruleClass >= 0, k >= 0, k < taxonomyIndex.count, taxonomyIndex[k] >= 0 else { return false }
@@ -174,7 +180,7 @@ public struct Predictor: Sendable {
     func accepts(_ best: Int, confidence: Double, ruleClass: Int, partMass: Double? = nil) -> Bool {
         if let extent = extentThreshold, best >= 0, best < trunk.count,
            FieldReading.extentAmbiguous(trunk: trunk[best], slot: features.modality) {
-            return confidence >= extent[best]
+            return confidence >= (descriptionsName() ? extent[best] : model.threshold)
         }
         if confidence >= model.threshold { return true }
         if let p = model.partThreshold, (partMass ?? confidence) >= p, best >= 0, best < trunk.count,

@@ -261,6 +261,8 @@ public struct ModelBuilder: Sendable {
     public struct CalibrationData: Sendable {
         var logits: [[Float]] = []
         var ruleClass: [Int] = []
+        /// Whether a description field names any class (``Predictor/descriptionsName``).
+        var named: [Bool] = []
         var examples: [TrainingExample] = []
         var stored = StoredTermData()
         var reading = ReadingData()
@@ -268,6 +270,7 @@ public struct ModelBuilder: Sendable {
         mutating func append(_ other: CalibrationData) {
             logits += other.logits
             ruleClass += other.ruleClass
+            named += other.named
             examples += other.examples
             stored.append(other.stored)
             reading.append(other.reading)
@@ -281,6 +284,7 @@ public struct ModelBuilder: Sendable {
         for e in examples {
             data.logits.append(predictor.logits(e.metadata.withBodyPartExamined(nil)))
             data.ruleClass.append(predictor.unambiguousRuleClass())
+            data.named.append(predictor.descriptionsName())
             if readingAnswers { data.reading.hidden.append(predictor.extractor.reading(predictor.features)) }
         }
         data.examples = examples
