@@ -59,6 +59,18 @@ public struct Enricher: Sendable {
         decide(series: SeriesMetadata(attributes: OriginalValues.originalAttributes(of: header)))
     }
 
+    /// The decision for a series from one instance's header, read with the series of its study
+    /// decided before it (`study`: their metadata, as this returns it): what the proxy knows of a
+    /// study when a series' first instance arrives (Classifier's `StudyContext`: a localizer whose
+    /// own descriptions name nothing takes the region the study's answered series agree on).
+    public func decide(firstInstance header: DicomHeader, study: [SeriesMetadata]) -> (decision: SeriesDecision, metadata: SeriesMetadata) {
+        let metadata = SeriesMetadata(attributes: OriginalValues.originalAttributes(of: header))
+        guard !study.isEmpty else { return (decide(series: metadata), metadata) }
+        let series = study + [metadata]
+        let decisions = decide(series: series, studies: series.map { _ in "study" })
+        return (decisions[decisions.count - 1], metadata)
+    }
+
     /// The edits of one instance under `decision` (empty when nothing to do).
     public func plan(_ decision: SeriesDecision, dataset: DataSet, dateTime: String) -> EditPlan {
         planner.plan(decision, dataset: dataset, dateTime: dateTime)

@@ -1,3 +1,4 @@
+import Classifier
 import Cleanup
 import DicomIO
 import Foundation
@@ -43,6 +44,9 @@ final class SeriesDecisions: Sendable {
     private let enricher: Enricher
     private let router: SeriesRouter?
     private let cache = Mutex<[String: SeriesRecord]>([:])
+    /// The series decided so far per study, for the study context (in memory only: after a
+    /// restart a study's earlier series are not known; see docs/proxy.md).
+    private let studies = Mutex(StudyMemory())
 
     init(spool: Spool, enricher: Enricher, router: SeriesRouter? = nil) {
         self.spool = spool
@@ -67,7 +71,11 @@ final class SeriesDecisions: Sendable {
                 return (stored, false)
             }
             let header = try HeaderReader().read(path)
-            var record = SeriesRecord(decision: enricher.decide(firstInstance: header), dateTime: Enricher.dateTime())
+            let study = header.studyInstanceUID ?? ""
+            let earlier = study.isEmpty ? [] : studies.withLock { $0.series(of: study) }
+            let (decision, metadata) = enricher.decide(firstInstance: header, study: earlier)
+            if !study.isEmpty { studies.withLock { $0.add(metadata, study: study) } }
+            var record = SeriesRecord(decision: decision, dateTime: Enricher.dateTime())
             record.route = router?.route(record.decision, dataset: header.dataset)
             try SeriesDecisions.write(record, to: file)
             cache[series] = record
@@ -116,5 +124,25 @@ final class SeriesDecisions: Sendable {
             throw ProxyError.spool(path: file, detail: "cannot save the series decision: \(Spool.errnoText())")
         }
         _ = Spool.syncFolder((file as NSString).deletingLastPathComponent)
+    }
+}
+
+/// The metadata of the series decided so far, per study, bounded: the newest `maxStudies`
+/// studies, the first `maxSeries` series of each (a study's region is settled by its first
+/// answered series; a study of hundreds of series adds nothing after them).
+struct StudyMemory: Sendable {
+    static let maxStudies = 512
+    static let maxSeries = 32
+    private var byStudy: [String: [SeriesMetadata]] = [:]
+    private var order: [String] = []
+
+    func series(of study: String) -> [SeriesMetadata] { byStudy[study] ?? [] }
+
+    mutating func add(_ metadata: SeriesMetadata, study: String) {
+        if byStudy[study] == nil {
+            order.append(study)
+            if order.count > Self.maxStudies { byStudy[order.removeFirst()] = nil }
+        }
+        if byStudy[study, default: []].count < Self.maxSeries { byStudy[study, default: []].append(metadata) }
     }
 }
