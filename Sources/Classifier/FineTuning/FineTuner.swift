@@ -154,6 +154,9 @@ public struct FineTuner: Sendable {
             builder.maxWrongRate = maxWrongRate
             builder.agreementPoint = base.agreementThreshold != nil
             builder.calibrate(&model, on: calibration, taxonomy: taxonomy, progress: progress)
+            // The stored-term evidence is not refitted on a site's few series (its floor needs the
+            // corruption check over thousands): the base model's, fitted out of fold, is kept.
+            model.storedTerm = base.storedTerm
             calibrationNote = String(format: "refitted on %d validation series: temperature %.3f, thresholds %.3f/%@; judged on the other %d",
                                      calibration.count, model.temperature, model.threshold,
                                      model.agreementThreshold.map { String(format: "%.3f", $0) } ?? "none", validation.count)
