@@ -27,8 +27,8 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord {
     public var startedAt: Date
     /// When the run last reached `done`, `interrupted` or `failed`; nil while running.
     public var finishedAt: Date?
-    /// `running`, `done`, `interrupted` or `failed`.
-    public var status: String
+    /// `running`, `done`, `interrupted` or `failed` (stored as its text).
+    public var status: RunStatus
     /// Counts of the run's outcome as a JSON object (`{"written":12,...}`), sorted keys.
     public var countsJSON: String
     /// Hash of the previous `runs` row (set by the store).
@@ -38,7 +38,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord {
 
     /// A run to start; `status` is normally `running`.
     public init(id: Int64? = nil, jobKey: String, command: String, mode: String, policyHash: String, modelID: String,
-                host: String, startedAt: Date = Date(), finishedAt: Date? = nil, status: String = "running",
+                host: String, startedAt: Date = Date(), finishedAt: Date? = nil, status: RunStatus = .running,
                 countsJSON: String = "{}") {
         self.id = id
         self.jobKey = jobKey
@@ -53,8 +53,8 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord {
         self.countsJSON = countsJSON
     }
 
-    /// The allowed values of `status`.
-    public static let statuses = ["running", "done", "interrupted", "failed"]
+    /// The run statuses as text.
+    public static let statuses = RunStatus.allCases.map(\.rawValue)
     /// The allowed values of `mode`.
     public static let modes = ["dry-run", "out", "in-place", "proxy", "revert"]
 
@@ -105,7 +105,7 @@ struct RunEvent: ChainedRecord {
     static let databaseTableName = "run_events"
     var id: Int64?
     var runID: Int64
-    var status: String
+    var status: RunStatus
     var at: Date
     var countsJSON: String
     var prevHash: String?

@@ -68,7 +68,7 @@ public final class CleanRun: Sendable {
             runID = try store.startRun(RunRecord(
                 id: nil, jobKey: key, command: options.commandLine, mode: options.output.mode,
                 policyHash: options.policy.hash, modelID: options.model.modelID,
-                host: ProcessInfo.processInfo.hostName, startedAt: startedAt, finishedAt: nil, status: "running",
+                host: ProcessInfo.processInfo.hostName, startedAt: startedAt, finishedAt: nil, status: .running,
                 countsJSON: "{}"))
         }
         summary.runID = runID
@@ -164,7 +164,7 @@ public final class CleanRun: Sendable {
             try copyOthers(scan.failures.filter { $0.kind == "not-dicom" }, layout: layout!, rows: rows, done: done)
         }
         summary.elapsed = elapsed()
-        try store.finishRun(id: runID, status: summary.interrupted ? "interrupted" : "done", counts: summary.counts)
+        try store.finishRun(id: runID, status: summary.interrupted ? .interrupted : .done, counts: summary.counts)
         return summary
     }
 

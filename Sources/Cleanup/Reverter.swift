@@ -45,7 +45,7 @@ public struct Reverter: Sendable {
         summary.runID = try store.startRun(RunRecord(
             id: nil, jobKey: "revert-\(runID)-\(series ?? "all")-\(UUID().uuidString)", command: commandLine, mode: "revert",
             policyHash: run.policyHash, modelID: run.modelID, host: ProcessInfo.processInfo.hostName, startedAt: Date(),
-            finishedAt: nil, status: "running", countsJSON: "{}"))
+            finishedAt: nil, status: .running, countsJSON: "{}"))
         let byFile = Dictionary(grouping: changes, by: \.outputPath)
         var records: [ChangeRecord] = []
         var errors: [ErrorRecord] = []
@@ -76,7 +76,7 @@ public struct Reverter: Sendable {
             }
         }
         try store.append(decisions: [], changes: records, errors: errors, progress: [])
-        try store.finishRun(id: summary.runID, status: "done",
+        try store.finishRun(id: summary.runID, status: .done,
                             counts: ["filesReverted": summary.filesReverted, "changesUndone": summary.changesUndone,
                                      "failures": summary.failures.count, "revertedRun": Int(runID)])
         return summary

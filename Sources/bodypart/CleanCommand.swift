@@ -101,7 +101,7 @@ struct CleanCommand: ParsableCommand {
         AuditHead.publish(store, path: auditPath)
         if dryRun || verbose {
             for decision in try store.decisions(filter: DecisionFilter(runID: summary.runID)) {
-                Console.out([decision.decision, decision.modality ?? "-", decision.currentBodyPartExamined ?? "-",
+                Console.out([decision.kind.rawValue, decision.modality ?? "-", decision.currentBodyPartExamined ?? "-",
                              "->", decision.newBodyPartExamined ?? "(kept)", decision.seriesInstanceUID, decision.reason]
                     .joined(separator: "\t"))
             }
