@@ -37,6 +37,9 @@ public struct CleanOptions: Sendable {
     public var commandLine: String
     /// Files written per batch (one sync per batch).
     public var batchSize = 64
+    /// Parsed objects the scan keeps for the write (each file then parsed
+    /// once; ParsedObjects). 0 parses every file again at the write.
+    public var keepParsed = 4096
 
     public init(sources: [String], output: CleanOutput, jobs: Int, copyOther: Bool, rules: FilterRules, commandLine: String) {
         self.init(sources: sources, output: output, jobs: jobs, copyOther: copyOther, policy: rules.policy, hanging: rules.hanging,
