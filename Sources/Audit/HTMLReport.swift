@@ -104,7 +104,7 @@ public struct HTMLReport: Sendable {
             let id = run.id ?? 0
             page.raw("<tr id=\"run-\(id)\" data-status=\"\(HTMLPage.escape(run.status.rawValue))\">")
             page.element("td", String(id))
-            for text in [run.mode, run.status.rawValue, run.modelID, String(run.policyHash.prefix(12)), run.host,
+            for text in [run.mode.rawValue, run.status.rawValue, run.modelID, String(run.policyHash.prefix(12)), run.host,
                          AuditExport.timestamp(run.startedAt), run.finishedAt.map(AuditExport.timestamp) ?? "-"] {
                 page.element("td", text)
             }

@@ -12,12 +12,12 @@ public enum CleanOutput: Sendable, Hashable {
     /// Replace each file atomically, keeping its permissions.
     case inPlace
 
-    /// The audit's name for the mode.
-    public var mode: String {
+    /// The audit's mode of the run.
+    public var mode: RunMode {
         switch self {
-        case .dryRun: "dry-run"
-        case .directory: "out"
-        case .inPlace: "in-place"
+        case .dryRun: .dryRun
+        case .directory: .out
+        case .inPlace: .inPlace
         }
     }
 }

@@ -38,7 +38,7 @@ public final class CleanRun: Sendable {
         let sources = options.sources.map { OutputLayout.absolute($0) }.sorted().joined(separator: "\n")
         let out: String
         if case .directory(let dir) = options.output { out = OutputLayout.absolute(dir) } else { out = "" }
-        return SHA256.hex([options.output.mode, sources, out, options.policy.hash, options.model.modelID].joined(separator: "\u{1F}"))
+        return SHA256.hex([options.output.mode.rawValue, sources, out, options.policy.hash, options.model.modelID].joined(separator: "\u{1F}"))
     }
 
     /// Runs the job to the end (or until `requestStop`).

@@ -54,7 +54,7 @@ public final class ProxyService: @unchecked Sendable {
             runID = id
         } else {
             runID = try store.startRun(RunRecord(
-                jobKey: jobKey, command: commandLine, mode: "proxy", policyHash: enricher.policy.hash,
+                jobKey: jobKey, command: commandLine, mode: .proxy, policyHash: enricher.policy.hash,
                 modelID: enricher.model.modelID, host: ProcessInfo.processInfo.hostName))
         }
         metrics = ProxyMetrics(destinations: configuration.destinations, routes: configuration.routes)

@@ -85,7 +85,7 @@ import Testing
     @Test func proxySeriesCountTheirObjectsNotTheirFirst() throws {
         let temp = try TempStore()
         defer { temp.remove() }
-        let runID = try temp.store.startRun(RunRecord(jobKey: "proxy-1", command: "bodypart proxy", mode: "proxy",
+        let runID = try temp.store.startRun(RunRecord(jobKey: "proxy-1", command: "bodypart proxy", mode: .proxy,
                                                       policyHash: "p", modelID: "m", host: "h", startedAt: Sample.date,
                                                       status: .running))
         var decision = Sample.decisions(runID: runID)[0]

@@ -31,7 +31,7 @@ import Testing
         let runs = try temp.store.runs()
         #expect(runs.count == 1)
         let run = try #require(runs.first)
-        #expect(run.id == runID && run.status == .done && run.jobKey == "job-1" && run.mode == "out")
+        #expect(run.id == runID && run.status == .done && run.jobKey == "job-1" && run.mode == .out)
         #expect(run.startedAt == Sample.date, "millisecond dates round-trip exactly")
         #expect(run.finishedAt != nil)
         #expect(run.counts == ["written": 4, "failed": 1])

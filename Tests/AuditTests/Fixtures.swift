@@ -25,7 +25,7 @@ enum Sample {
     static let date = Date(timeIntervalSince1970: 1_790_000_000.125)
 
     static func run(jobKey: String = "job-1", status: RunStatus = .running) -> RunRecord {
-        RunRecord(jobKey: jobKey, command: "bodypart clean --out /tmp/out /archive", mode: "out",
+        RunRecord(jobKey: jobKey, command: "bodypart clean --out /tmp/out /archive", mode: .out,
                   policyHash: String(repeating: "ab", count: 32), modelID: "metadata-forest-1", host: "node-1",
                   startedAt: date, status: status)
     }

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Testing
 
-/// Run status, decision kind and review state are enums in Swift but stay the
+/// Run status and mode, decision kind and review state are enums in Swift but stay the
 /// same text in SQLite: a row's hash (and every older audit file, and the
 /// anchors printed from it) depends on the stored text being unchanged.
 @Suite struct TypedColumnsTests {
@@ -21,13 +21,16 @@ import Testing
         let stored = try raw.read { db in
             (decisions: try Row.fetchAll(db, sql: "SELECT typeof(decision) AS type, decision FROM decisions ORDER BY id"),
              reviews: try Row.fetchAll(db, sql: "SELECT typeof(status) AS type, status FROM reviews ORDER BY id"),
-             events: try Row.fetchAll(db, sql: "SELECT typeof(status) AS type, status FROM run_events ORDER BY id"))
+             events: try Row.fetchAll(db, sql: "SELECT typeof(status) AS type, status FROM run_events ORDER BY id"),
+             modes: try Row.fetchAll(db, sql: "SELECT typeof(mode) AS type, mode FROM runs ORDER BY id"))
         }
         #expect(stored.decisions.map { $0["type"] as String } == Array(repeating: "text", count: 7))
         #expect(stored.decisions.map { $0["decision"] as String }
                 == ["FILLED", "FILLED", "FILLED", "NORMALIZED", "NORMALIZED", "FLAGGED", "ABSTAINED"])
         #expect(stored.reviews.map { "\($0["type"] as String) \($0["status"] as String)" } == ["text open", "text relabelled"])
         #expect(stored.events.map { "\($0["type"] as String) \($0["status"] as String)" } == ["text running", "text interrupted"])
+        #expect(stored.modes.map { "\($0["type"] as String) \($0["mode"] as String)" } == ["text out"])
+        #expect(RunMode.allCases.map(\.rawValue) == ["dry-run", "out", "in-place", "proxy", "revert"], "the texts older files hold")
 
         #expect(try store.decisions(filter: DecisionFilter(runID: run)).map(\.kind)
                 == [.filled, .filled, .filled, .normalized, .normalized, .flagged, .abstained])

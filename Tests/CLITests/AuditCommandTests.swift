@@ -12,7 +12,7 @@ import Testing
         let path = folder.appendingPathComponent("bodypart-audit.sqlite").path
         let store = try AuditStore(path: path)
         let date = Date(timeIntervalSince1970: 1_790_000_000)
-        let runID = try store.startRun(RunRecord(jobKey: "k", command: "bodypart clean --out o in", mode: "out",
+        let runID = try store.startRun(RunRecord(jobKey: "k", command: "bodypart clean --out o in", mode: .out,
                                                  policyHash: "p", modelID: "m1", host: "h", startedAt: date))
         func decision(_ series: String, _ modality: String, _ predicted: String?, _ confidence: Double, _ decision: DecisionKind,
                       old: String?, new: String?) -> DecisionRecord {

@@ -24,7 +24,7 @@ struct AuditFillCommand: ParsableCommand {
         let store = try AuditStore(path: audit)
         let runID = try store.startRun(
             RunRecord(
-                jobKey: "bench:console", command: "bodypart-bench audit-fill", mode: "proxy",
+                jobKey: "bench:console", command: "bodypart-bench audit-fill", mode: .proxy,
                 policyHash: "bench", modelID: "bench", host: "bench"))
         let terms = ["CHEST", "HEAD", "ABDOMEN", "PELVIS", "LSPINE", "KNEE", "BRAIN", "ABDOMENPELVIS"]
         let kinds: [DecisionKind] = [.filled, .confirmed, .normalized, .abstained, .flagged, .corrected]
