@@ -28,7 +28,7 @@ public enum AuditExport {
     public static func csv(decisions: [DecisionRecord]) -> String {
         rows(decisionColumns, decisions.map { d in
             [d.id.map(String.init), String(d.runID), d.studyInstanceUID, d.seriesInstanceUID, d.modality,
-             d.predictedBodyPart, String(d.confidence), d.decision, d.reason, d.evidenceJSON,
+             d.predictedBodyPart, String(d.confidence), d.kind.rawValue, d.reason, d.evidenceJSON,
              d.currentBodyPartExamined, d.newBodyPartExamined, String(d.files), timestamp(d.createdAt), d.hash]
         })
     }
@@ -56,7 +56,7 @@ public enum AuditExport {
                 ["id": d.id.map { $0 as Any } ?? NSNull(), "runID": d.runID, "studyInstanceUID": d.studyInstanceUID,
                  "seriesInstanceUID": d.seriesInstanceUID, "modality": d.modality ?? NSNull(),
                  "predictedBodyPart": d.predictedBodyPart ?? NSNull(), "confidence": d.confidence,
-                 "decision": d.decision, "reason": d.reason, "evidence": evidence(d.evidenceJSON),
+                 "decision": d.kind.rawValue, "reason": d.reason, "evidence": evidence(d.evidenceJSON),
                  "currentBodyPartExamined": d.currentBodyPartExamined ?? NSNull(),
                  "newBodyPartExamined": d.newBodyPartExamined ?? NSNull(), "files": d.files,
                  "createdAt": timestamp(d.createdAt), "hash": d.hash ?? NSNull()]

@@ -4,17 +4,22 @@ import GRDB
 extension AuditStore {
     /// The review queue: each series' newest review row (its current state),
     /// in order of opening, optionally only those with `status`.
-    public func reviewQueue(status: String? = nil) throws(AuditError) -> [ReviewRecord] {
-        if let status { try Self.validate("review status", status, ReviewRecord.statuses) }
-        return try read { db in
+    public func reviewQueue(status: ReviewStatus? = nil) throws(AuditError) -> [ReviewRecord] {
+        try read { db in
             guard try db.tableExists(ReviewRecord.databaseTableName) else { return [] }
             var rows = try ReviewRecord.fetchAll(db, sql: """
                 SELECT * FROM reviews WHERE id IN (SELECT MAX(id) FROM reviews GROUP BY seriesInstanceUID)
                 ORDER BY (SELECT MIN(id) FROM reviews r WHERE r.seriesInstanceUID = reviews.seriesInstanceUID)
                 """)
-            if let status { rows = rows.filter { $0.status == status } }
+            if let status { rows = rows.filter { $0.state == status } }
             return rows
         }
+    }
+
+    /// The review queue of the status named by its text (`open`...); an
+    /// unknown name is `AuditError.invalidValue`.
+    public func reviewQueue(status text: String) throws(AuditError) -> [ReviewRecord] {
+        try reviewQueue(status: Self.reviewStatus(text))
     }
 
     /// Every review row of one series, oldest first (its history).
@@ -30,18 +35,33 @@ extension AuditStore {
     /// again), the `label` settled on, who and why; the answers are carried
     /// over from the series' newest row. Returns the row written.
     @discardableResult
-    public func recordReview(series: String, status: String, label: String?, reviewer: String, note: String?,
+    public func recordReview(series: String, status: ReviewStatus, label: String?, reviewer: String, note: String?,
                              at: Date = Date()) throws(AuditError) -> ReviewRecord {
-        try Self.validate("review status", status, ReviewRecord.statuses)
         let path = path
         return try write { db in
             guard var row = try Self.latestReview(db, series: series) else {
                 throw AuditError.noReview(path: path, series: series)
             }
             (row.id, row.prevHash, row.hash) = (nil, nil, nil)
-            (row.status, row.label, row.reviewer, row.note, row.at) = (status, label, reviewer, note, at)
+            (row.state, row.label, row.reviewer, row.note, row.at) = (status, label, reviewer, note, at)
             return try HashChain.append([row], db)[0]
         }
+    }
+
+    /// `recordReview` with the status named by its text (`accepted`...); an
+    /// unknown name is `AuditError.invalidValue`.
+    @discardableResult
+    public func recordReview(series: String, status text: String, label: String?, reviewer: String, note: String?,
+                             at: Date = Date()) throws(AuditError) -> ReviewRecord {
+        try recordReview(series: series, status: Self.reviewStatus(text), label: label, reviewer: reviewer, note: note, at: at)
+    }
+
+    /// The review status named `text`, or `invalidValue`.
+    static func reviewStatus(_ text: String) throws(AuditError) -> ReviewStatus {
+        guard let status = ReviewStatus(rawValue: text) else {
+            throw .invalidValue(field: "review status", value: text, allowed: ReviewRecord.statuses)
+        }
+        return status
     }
 
     /// The files the audit names for a series, to read its headers again (retraining from

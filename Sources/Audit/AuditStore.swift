@@ -80,8 +80,6 @@ public final class AuditStore: Sendable {
 
     /// Records the start of a run (status normally `running`) and returns its id.
     public func startRun(_ run: RunRecord) throws(AuditError) -> Int64 {
-        try Self.validate("mode", run.mode, RunRecord.modes)
-        try Self.validate("run status", run.status, RunRecord.statuses)
         return try write { db in
             let row = try HashChain.append([RunRow(run)], db)[0]
             let id = row.id!
@@ -101,16 +99,16 @@ public final class AuditStore: Sendable {
 
     /// Marks a resumed run as running again (appends a `running` status row; counts carry over).
     public func markRunning(id: Int64) throws(AuditError) {
-        try appendEvent(runID: id, status: "running", counts: nil)
+        try appendEvent(runID: id, status: .running, counts: nil)
     }
 
     /// Records how a run ended: `done`, `interrupted` or `failed`, with its counts.
-    public func finishRun(id: Int64, status: String, counts: [String: Int]) throws(AuditError) {
-        try Self.validate("run status", status, ["done", "interrupted", "failed"])
+    public func finishRun(id: Int64, status: RunStatus, counts: [String: Int]) throws(AuditError) {
+        try Self.validate("run status", status.rawValue, RunStatus.endings.map(\.rawValue))
         try appendEvent(runID: id, status: status, counts: RunRecord.countsText(counts))
     }
 
-    private func appendEvent(runID: Int64, status: String, counts: String?) throws(AuditError) {
+    private func appendEvent(runID: Int64, status: RunStatus, counts: String?) throws(AuditError) {
         let path = path
         try write { db in
             let last = try String.fetchOne(
@@ -129,8 +127,6 @@ public final class AuditStore: Sendable {
     /// a rerun or resume never opens a series twice or undoes a verdict.
     public func append(decisions: [DecisionRecord], changes: [ChangeRecord], errors: [ErrorRecord],
                        progress: [FileProgress], reviews: [ReviewRecord] = [], routings: [RoutingRecord] = []) throws(AuditError) {
-        for decision in decisions { try Self.validate("decision", decision.decision, DecisionRecord.decisions) }
-        for review in reviews { try Self.validate("review status", review.status, ReviewRecord.statuses) }
         for routing in routings { try Self.validate("routing kind", routing.kind, RoutingRecord.kinds) }
         try write { db in
             try HashChain.append(decisions, db)

@@ -20,8 +20,9 @@ public struct DecisionRecord: Codable, Sendable, Hashable, FetchableRecord, Pers
     public var predictedBodyPart: String?
     /// The calibrated confidence of the prediction, 0...1.
     public var confidence: Double
-    /// FILLED, NORMALIZED, CORRECTED, CONFIRMED, ABSTAINED, FLAGGED or SKIPPED.
-    public var decision: String
+    /// FILLED, NORMALIZED, CORRECTED, CONFIRMED, ABSTAINED, FLAGGED or SKIPPED
+    /// (the `decision` column, stored as its text).
+    public var kind: DecisionKind
     /// Why, in words (the policy rule that applied).
     public var reason: String
     /// The model's evidence (features, rules, scores) as JSON.
@@ -44,12 +45,24 @@ public struct DecisionRecord: Codable, Sendable, Hashable, FetchableRecord, Pers
     /// This row's hash (set by the store).
     public internal(set) var hash: String?
 
-    /// The decision values every run writes.
-    public static let decisions = ["FILLED", "NORMALIZED", "CORRECTED", "CONFIRMED", "ABSTAINED", "FLAGGED", "SKIPPED"]
+    /// The decision values every run writes, as text (for options and forms).
+    public static let decisions = DecisionKind.allCases.map(\.rawValue)
+
+    /// The decision as text (`kind.rawValue`), for pages that still take strings.
+    @available(*, deprecated, message: "use kind (typed), or kind.rawValue for the text")
+    public var decision: String { kind.rawValue }
+
+    /// The stored columns: `kind` is the `decision` column.
+    enum CodingKeys: String, CodingKey {
+        case id, runID, studyInstanceUID, seriesInstanceUID, modality, predictedBodyPart, confidence
+        case kind = "decision"
+        case reason, evidenceJSON, currentBodyPartExamined, newBodyPartExamined, files, createdAt, patientID
+        case accessionNumber, prevHash, hash
+    }
 
     /// A decision to append; `id` and the hashes are set by the store.
     public init(id: Int64? = nil, runID: Int64, studyInstanceUID: String, seriesInstanceUID: String,
-                modality: String? = nil, predictedBodyPart: String? = nil, confidence: Double, decision: String,
+                modality: String? = nil, predictedBodyPart: String? = nil, confidence: Double, decision: DecisionKind,
                 reason: String, evidenceJSON: String = "{}", currentBodyPartExamined: String? = nil,
                 newBodyPartExamined: String? = nil, files: Int, createdAt: Date = Date(), patientID: String? = nil,
                 accessionNumber: String? = nil) {
@@ -60,7 +73,7 @@ public struct DecisionRecord: Codable, Sendable, Hashable, FetchableRecord, Pers
         self.modality = modality
         self.predictedBodyPart = predictedBodyPart
         self.confidence = confidence
-        self.decision = decision
+        self.kind = decision
         self.reason = reason
         self.evidenceJSON = evidenceJSON
         self.currentBodyPartExamined = currentBodyPartExamined

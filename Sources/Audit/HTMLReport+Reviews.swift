@@ -16,7 +16,7 @@ extension HTMLReport {
         }
         page.raw("</tr></thead><tbody>")
         for review in reviews {
-            page.raw("<tr id=\"review-\(HTMLPage.anchor(review.seriesInstanceUID))\" data-status=\"\(HTMLPage.escape(review.status))\""
+            page.raw("<tr id=\"review-\(HTMLPage.anchor(review.seriesInstanceUID))\" data-status=\"\(HTMLPage.escape(review.state.rawValue))\""
                 + " data-metadata=\"\(HTMLPage.escape(review.metadataAnswer ?? ""))\" data-pixel=\"\(HTMLPage.escape(review.pixelAnswer ?? ""))\">")
             for text in [review.seriesInstanceUID, String(review.runID), review.modality ?? "-", review.currentBodyPartExamined ?? "-",
                          review.metadataAnswer ?? "-", review.metadataConfidence.map { String(format: "%.2f", $0) } ?? "-",

@@ -16,9 +16,9 @@ extension HTMLReport {
         page.raw("</tr></thead><tbody>")
         for decision in attention {
             let anchor = "series-\(HTMLPage.anchor(decision.seriesInstanceUID))-\(decision.id ?? 0)"
-            page.raw("<tr class=\"\(decision.decision == "FLAGGED" ? "flagged" : "low")\" data-decision=\"\(HTMLPage.escape(decision.decision))\">")
+            page.raw("<tr class=\"\(decision.kind == .flagged ? "flagged" : "low")\" data-decision=\"\(HTMLPage.escape(decision.kind.rawValue))\">")
             page.raw("<td><a href=\"#\(anchor)\">\(HTMLPage.escape(decision.seriesInstanceUID))</a></td>")
-            for text in [String(decision.runID), decision.modality ?? "-", decision.decision, decision.predictedBodyPart ?? "-",
+            for text in [String(decision.runID), decision.modality ?? "-", decision.kind.rawValue, decision.predictedBodyPart ?? "-",
                          String(format: "%.2f", decision.confidence), decision.currentBodyPartExamined ?? "-",
                          decision.newBodyPartExamined ?? "-"] {
                 page.element("td", text)

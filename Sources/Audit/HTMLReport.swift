@@ -58,12 +58,12 @@ public struct HTMLReport: Sendable {
     {
         let summary = try store.summary(runID: runID)
         let attention = try store.decisions(filter: DecisionFilter(runID: runID))
-            .filter { $0.decision == "FLAGGED" || $0.confidence < lowConfidence }
+            .filter { $0.kind == .flagged || $0.confidence < lowConfidence }
         var changes: [String: [ChangeRecord]] = [:]
         for decision in attention.prefix(detailLimit) where changes[decision.seriesInstanceUID] == nil {
             changes[decision.seriesInstanceUID] = try store.changes(runID: decision.runID, series: decision.seriesInstanceUID)
         }
-        let reviews = try store.reviewQueue(status: "open").filter { runID == nil || $0.runID == runID }
+        let reviews = try store.reviewQueue(status: .open).filter { runID == nil || $0.runID == runID }
         let title = runID.map { "bodypart audit report: run \($0)" } ?? "bodypart audit report: all runs"
         return HTMLReport(summary: summary, attention: attention, changesBySeries: changes, reviews: reviews,
                           errors: try store.errors(runID: runID), anchor: try store.anchor(), title: title,
@@ -102,9 +102,9 @@ public struct HTMLReport: Sendable {
         page.raw("</tr></thead><tbody>")
         for run in summary.runs {
             let id = run.id ?? 0
-            page.raw("<tr id=\"run-\(id)\" data-status=\"\(HTMLPage.escape(run.status))\">")
+            page.raw("<tr id=\"run-\(id)\" data-status=\"\(HTMLPage.escape(run.status.rawValue))\">")
             page.element("td", String(id))
-            for text in [run.mode, run.status, run.modelID, String(run.policyHash.prefix(12)), run.host,
+            for text in [run.mode.rawValue, run.status.rawValue, run.modelID, String(run.policyHash.prefix(12)), run.host,
                          AuditExport.timestamp(run.startedAt), run.finishedAt.map(AuditExport.timestamp) ?? "-"] {
                 page.element("td", text)
             }

@@ -12,6 +12,17 @@ protocol ChainedRecord: Codable, FetchableRecord, PersistableRecord {
     var prevHash: String? { get set }
     /// This row's hash.
     var hash: String? { get set }
+    /// The row's columns as GRDB's `Codable` encoding stores them (NULLs
+    /// included), sorted by name: what is hashed and inserted. The default is
+    /// that encoding; a record written in bulk may spell it out (ChangeRecord)
+    /// as long as the values are the same.
+    func chainedValues() throws -> [(String, DatabaseValue)]
+}
+
+extension ChainedRecord {
+    func chainedValues() throws -> [(String, DatabaseValue)] {
+        try databaseDictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
 }
 
 /// The canonical serialization and hashing shared by writes and `verify()`.
@@ -75,16 +86,23 @@ enum HashChain {
         var (lastID, lastHash) = try head(db, table: Record.databaseTableName)
         var stored: [Record] = []
         stored.reserveCapacity(records.count)
+        // The statement of the previous row, reused while the columns are the same.
+        var statement: (columns: [String], statement: Statement)?
         for var record in records {
             lastID += 1
             record.id = lastID
             record.prevHash = lastHash
             record.hash = nil
             // Encoded once: the same values are hashed and inserted.
-            var values = try record.databaseDictionary
-            let hash = hash(prevHash: lastHash, values: values.map { ($0.key, $0.value) })
-            values["hash"] = hash.databaseValue
-            try insert(values, into: Record.databaseTableName, db)
+            var values = try record.chainedValues()
+            let hash = hash(prevHash: lastHash, values: values)
+            values.removeAll { $0.0 == "hash" }
+            values.append(("hash", hash.databaseValue))
+            let columns = values.map(\.0)
+            if statement?.columns != columns {
+                statement = (columns, try insertStatement(columns, into: Record.databaseTableName, db))
+            }
+            try statement!.statement.execute(arguments: StatementArguments(values.map(\.1)))
             record.hash = hash
             lastHash = hash
             stored.append(record)
@@ -92,11 +110,10 @@ enum HashChain {
         return stored
     }
 
-    /// One row through a cached prepared statement (columns in name order).
-    private static func insert(_ values: [String: DatabaseValue], into table: String, _ db: Database) throws {
-        let columns = values.keys.sorted()
+    /// The cached INSERT of `columns` into `table`.
+    private static func insertStatement(_ columns: [String], into table: String, _ db: Database) throws -> Statement {
         let sql = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES ("
             + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(columns.map { values[$0]! }))
+        return try db.cachedStatement(sql: sql)
     }
 }

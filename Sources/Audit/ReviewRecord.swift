@@ -29,8 +29,8 @@ public struct ReviewRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var pixelConfidence: Double?
     /// `pixelcheck` or the external plug-in's command.
     public var pixelModel: String?
-    /// `open`, `accepted`, `rejected` or `relabelled`.
-    public var status: String
+    /// `open`, `accepted`, `rejected` or `relabelled` (the `status` column, stored as its text).
+    public var state: ReviewStatus
     /// The body part a reviewer settled on (nil while open).
     public var label: String?
     /// Who made this status change (`bodypart` for an opening).
@@ -44,13 +44,25 @@ public struct ReviewRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     /// This row's hash (set by the store).
     public internal(set) var hash: String?
 
-    /// The allowed values of `status`.
-    public static let statuses = ["open", "accepted", "rejected", "relabelled"]
+    /// The review states as text (for options and forms).
+    public static let statuses = ReviewStatus.allCases.map(\.rawValue)
+
+    /// The state as text (`state.rawValue`), for pages that still take strings.
+    @available(*, deprecated, message: "use state (typed), or state.rawValue for the text")
+    public var status: String { state.rawValue }
+
+    /// The stored columns: `state` is the `status` column.
+    enum CodingKeys: String, CodingKey {
+        case id, seriesInstanceUID, studyInstanceUID, runID, modality, currentBodyPartExamined, metadataAnswer
+        case metadataConfidence, pixelAnswer, pixelConfidence, pixelModel
+        case state = "status"
+        case label, reviewer, note, at, prevHash, hash
+    }
 
     /// A review row to append; `id` and the hashes are set by the store.
     public init(id: Int64? = nil, seriesInstanceUID: String, studyInstanceUID: String, runID: Int64, modality: String? = nil,
                 currentBodyPartExamined: String? = nil, metadataAnswer: String?, metadataConfidence: Double?,
-                pixelAnswer: String?, pixelConfidence: Double?, pixelModel: String?, status: String = "open",
+                pixelAnswer: String?, pixelConfidence: Double?, pixelModel: String?, state: ReviewStatus = .open,
                 label: String? = nil, reviewer: String = "bodypart", note: String? = nil, at: Date = Date()) {
         self.id = id
         self.seriesInstanceUID = seriesInstanceUID
@@ -63,7 +75,7 @@ public struct ReviewRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
         self.pixelAnswer = pixelAnswer
         self.pixelConfidence = pixelConfidence
         self.pixelModel = pixelModel
-        self.status = status
+        self.state = state
         self.label = label
         self.reviewer = reviewer
         self.note = note

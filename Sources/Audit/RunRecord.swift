@@ -15,8 +15,8 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord {
     public var jobKey: String
     /// The command line that started the run.
     public var command: String
-    /// `dry-run`, `out`, `in-place`, `proxy` or `revert`.
-    public var mode: String
+    /// `dry-run`, `out`, `in-place`, `proxy` or `revert` (stored as its text).
+    public var mode: RunMode
     /// SHA-256 of the policy file in force.
     public var policyHash: String
     /// Identifier of the model that made the predictions.
@@ -27,8 +27,8 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord {
     public var startedAt: Date
     /// When the run last reached `done`, `interrupted` or `failed`; nil while running.
     public var finishedAt: Date?
-    /// `running`, `done`, `interrupted` or `failed`.
-    public var status: String
+    /// `running`, `done`, `interrupted` or `failed` (stored as its text).
+    public var status: RunStatus
     /// Counts of the run's outcome as a JSON object (`{"written":12,...}`), sorted keys.
     public var countsJSON: String
     /// Hash of the previous `runs` row (set by the store).
@@ -37,8 +37,8 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord {
     public internal(set) var hash: String?
 
     /// A run to start; `status` is normally `running`.
-    public init(id: Int64? = nil, jobKey: String, command: String, mode: String, policyHash: String, modelID: String,
-                host: String, startedAt: Date = Date(), finishedAt: Date? = nil, status: String = "running",
+    public init(id: Int64? = nil, jobKey: String, command: String, mode: RunMode, policyHash: String, modelID: String,
+                host: String, startedAt: Date = Date(), finishedAt: Date? = nil, status: RunStatus = .running,
                 countsJSON: String = "{}") {
         self.id = id
         self.jobKey = jobKey
@@ -53,10 +53,10 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord {
         self.countsJSON = countsJSON
     }
 
-    /// The allowed values of `status`.
-    public static let statuses = ["running", "done", "interrupted", "failed"]
+    /// The run statuses as text.
+    public static let statuses = RunStatus.allCases.map(\.rawValue)
     /// The allowed values of `mode`.
-    public static let modes = ["dry-run", "out", "in-place", "proxy", "revert"]
+    public static let modes = RunMode.allCases.map(\.rawValue)
 
     /// `countsJSON` decoded (empty when it is not a JSON object of integers).
     public var counts: [String: Int] {
@@ -86,7 +86,7 @@ struct RunRow: ChainedRecord {
     var id: Int64?
     var jobKey: String
     var command: String
-    var mode: String
+    var mode: RunMode
     var policyHash: String
     var modelID: String
     var host: String
@@ -105,7 +105,7 @@ struct RunEvent: ChainedRecord {
     static let databaseTableName = "run_events"
     var id: Int64?
     var runID: Int64
-    var status: String
+    var status: RunStatus
     var at: Date
     var countsJSON: String
     var prevHash: String?

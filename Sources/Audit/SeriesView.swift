@@ -19,14 +19,14 @@ public enum SeriesView {
         back: (href: String, text: String)? = nil
     ) {
         page.raw(
-            "<section class=\"series\" id=\"\(anchor(decision))\" data-decision=\"\(HTMLPage.escape(decision.decision))\"><h3>"
+            "<section class=\"series\" id=\"\(anchor(decision))\" data-decision=\"\(HTMLPage.escape(decision.kind.rawValue))\"><h3>"
         )
         page.text(decision.seriesInstanceUID)
         page.raw("</h3><dl>")
         let fields: [(String, String)] = [
             ("Study", decision.studyInstanceUID), ("Run", String(decision.runID)),
             ("Modality", decision.modality ?? "-"),
-            ("Decision", decision.decision), ("Reason", decision.reason),
+            ("Decision", decision.kind.rawValue), ("Reason", decision.reason),
             ("Predicted", decision.predictedBodyPart ?? "-"),
             ("Confidence", String(format: "%.3f", decision.confidence)),
             (

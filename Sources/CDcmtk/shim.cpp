@@ -178,8 +178,9 @@ bp_object *bp_open(const char *path, int mode, int *status) {
     bp_object *obj = new bp_object();
     OFCondition cond;
     if (mode & BP_READ_FULL) {
-        cond = obj->file.loadFile(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
-        if (cond.good()) cond = obj->file.loadAllDataIntoMemory();
+        const Uint32 maxRead = (mode & BP_READ_LAZY) ? 4096 : DCM_MaxReadLength;
+        cond = obj->file.loadFile(path, EXS_Unknown, EGL_noChange, maxRead, ERM_autoDetect);
+        if (cond.good() && !(mode & BP_READ_LAZY)) cond = obj->file.loadAllDataIntoMemory();
     } else {
         cond = obj->file.loadFileUntilTag(path, EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData);
     }
@@ -231,6 +232,14 @@ bp_object *bp_open_buffer(const void *bytes, size_t length, const char *transfer
 }
 
 void bp_close(bp_object *obj) { delete obj; }
+
+int bp_charset_kind(bp_object *obj) {
+    DcmDataset *ds = obj->file.getDataset();
+    if (!needsConversion(ds)) return BP_CHARSET_UTF8;
+    OFString cs;
+    ds->findAndGetOFStringArray(DCM_SpecificCharacterSet, cs);
+    return cs == "ISO_IR 100" ? BP_CHARSET_LATIN1 : BP_CHARSET_OTHER;
+}
 
 bp_item *bp_meta(bp_object *obj) { return asHandle(obj->file.getMetaInfo()); }
 bp_item *bp_dataset(bp_object *obj) { return asHandle(obj->file.getDataset()); }

@@ -1,4 +1,5 @@
 import Anatomy
+import Audit
 import Classifier
 import Foundation
 
@@ -11,12 +12,12 @@ public enum CleanOutput: Sendable, Hashable {
     /// Replace each file atomically, keeping its permissions.
     case inPlace
 
-    /// The audit's name for the mode.
-    public var mode: String {
+    /// The audit's mode of the run.
+    public var mode: RunMode {
         switch self {
-        case .dryRun: "dry-run"
-        case .directory: "out"
-        case .inPlace: "in-place"
+        case .dryRun: .dryRun
+        case .directory: .out
+        case .inPlace: .inPlace
         }
     }
 }
@@ -36,6 +37,9 @@ public struct CleanOptions: Sendable {
     public var commandLine: String
     /// Files written per batch (one sync per batch).
     public var batchSize = 64
+    /// Parsed objects the scan keeps for the write (each file then parsed
+    /// once; ParsedObjects). 0 parses every file again at the write.
+    public var keepParsed = 4096
 
     public init(sources: [String], output: CleanOutput, jobs: Int, copyOther: Bool, rules: FilterRules, commandLine: String) {
         self.init(sources: sources, output: output, jobs: jobs, copyOther: copyOther, policy: rules.policy, hanging: rules.hanging,

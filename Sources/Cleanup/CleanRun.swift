@@ -38,7 +38,7 @@ public final class CleanRun: Sendable {
         let sources = options.sources.map { OutputLayout.absolute($0) }.sorted().joined(separator: "\n")
         let out: String
         if case .directory(let dir) = options.output { out = OutputLayout.absolute(dir) } else { out = "" }
-        return SHA256.hex([options.output.mode, sources, out, options.policy.hash, options.model.modelID].joined(separator: "\u{1F}"))
+        return SHA256.hex([options.output.mode.rawValue, sources, out, options.policy.hash, options.model.modelID].joined(separator: "\u{1F}"))
     }
 
     /// Runs the job to the end (or until `requestStop`).
@@ -68,7 +68,7 @@ public final class CleanRun: Sendable {
             runID = try store.startRun(RunRecord(
                 id: nil, jobKey: key, command: options.commandLine, mode: options.output.mode,
                 policyHash: options.policy.hash, modelID: options.model.modelID,
-                host: ProcessInfo.processInfo.hostName, startedAt: startedAt, finishedAt: nil, status: "running",
+                host: ProcessInfo.processInfo.hostName, startedAt: startedAt, finishedAt: nil, status: .running,
                 countsJSON: "{}"))
         }
         summary.runID = runID
@@ -78,7 +78,10 @@ public final class CleanRun: Sendable {
         let scanner = SeriesScanner(jobs: options.jobs) { [progress] seen, series in
             progress?(CleanProgress(phase: .scanning, filesDone: seen, filesTotal: nil, series: series, elapsed: 0))
         }
-        let scan = scanner.scan(paths: options.sources)
+        // Each file is parsed once: the scan keeps its objects for the write
+        // (up to options.keepParsed; ParsedObjects).
+        let kept = ParsedObjects(limit: options.keepParsed, skip: done)
+        let scan = scanner.scan(paths: options.sources, keeping: kept)
         summary.filesSeen = scan.filesSeen
         summary.series = scan.series.count
         summary.dicomRead = scan.series.reduce(0) { $0 + $1.files.count }
@@ -144,7 +147,8 @@ public final class CleanRun: Sendable {
             if stopRequested.load(ordering: .relaxed) { summary.interrupted = true; break }
             let chunk = Array(work[start..<min(work.count, start + chunkSize)])
             start += chunk.count
-            let (outcomes, writer) = process(chunk, decisions: decisions, series: seriesList, layout: layout, stamp: stamp)
+            let (outcomes, writer) = process(chunk, decisions: decisions, series: seriesList, layout: layout, stamp: stamp,
+                                             kept: kept)
             auditQueue.async { [progress, recorded] in
                 do {
                     let counts = try self.record(outcomes, writer: writer, rows: rows, recorded: recorded)
@@ -164,7 +168,7 @@ public final class CleanRun: Sendable {
             try copyOthers(scan.failures.filter { $0.kind == "not-dicom" }, layout: layout!, rows: rows, done: done)
         }
         summary.elapsed = elapsed()
-        try store.finishRun(id: runID, status: summary.interrupted ? "interrupted" : "done", counts: summary.counts)
+        try store.finishRun(id: runID, status: summary.interrupted ? .interrupted : .done, counts: summary.counts)
         return summary
     }
 
@@ -199,7 +203,7 @@ public final class CleanRun: Sendable {
     /// renamed yet: the caller audits the changes first, then commits the
     /// returned writer (write-ahead: no change reaches a file unaudited).
     func process(_ batch: [WorkItem], decisions: [SeriesDecision], series: [ScannedSeries], layout: OutputLayout?,
-                 stamp: String) -> ([Outcome], AtomicWriter) {
+                 stamp: String, kept: ParsedObjects? = nil) -> ([Outcome], AtomicWriter) {
         let results = Mutex<[Int: Outcome]>([:])
         let merged = Mutex(AtomicWriter())
         let jobs = min(options.jobs, batch.count)
@@ -217,7 +221,8 @@ public final class CleanRun: Sendable {
                     continue
                 }
                 var outcome = CleanRun.processFile(item.path, decision: decisions[seriesIndex], planner: planner,
-                                                   output: output, layout: layout, stamp: stamp, writer: writer)
+                                                   output: output, layout: layout, stamp: stamp, writer: writer,
+                                                   parsed: kept?.take(item.path))
                 outcome.seriesInstanceUID = series[seriesIndex].seriesInstanceUID
                 local[index] = outcome
             }
@@ -228,11 +233,14 @@ public final class CleanRun: Sendable {
         return (outcomes, merged.withLock { $0 })
     }
 
+    /// Plans, edits and stages one file: `parsed` is the scan's object of
+    /// it, when kept (else the file is read again).
     static func processFile(_ path: String, decision: SeriesDecision, planner: EditPlanner, output: CleanOutput,
-                            layout: OutputLayout?, stamp: String, writer: AtomicWriter) -> Outcome {
+                            layout: OutputLayout?, stamp: String, writer: AtomicWriter, parsed: DicomObject? = nil) -> Outcome {
         var outcome = Outcome(path: path)
         do throws(DicomError) {
-            let object = try DicomObject(path: path)
+            let object: DicomObject
+            if let parsed { object = parsed } else { object = try DicomObject(path: path) }
             let dataset = object.dataset(including: EditPlanner.reads)
             outcome.sopInstanceUID = dataset.string(.sopInstanceUID) ?? ""
             let plan = planner.plan(decision, dataset: dataset, dateTime: stamp)

@@ -32,20 +32,20 @@ public struct Reverter: Sendable {
         guard let run = try store.run(id: runID) else {
             throw PolicyError(description: "run \(runID) is not in the audit database")
         }
-        guard ["out", "in-place"].contains(run.mode) else {
-            throw PolicyError(description: "run \(runID) is a \(run.mode) run: it wrote no file, nothing to revert")
+        guard run.mode.writesFiles else {
+            throw PolicyError(description: "run \(runID) is a \(run.mode.rawValue) run: it wrote no file, nothing to revert")
         }
         let changes = try store.changes(runID: runID, series: series).filter { $0.reason != "revert" }
-        let later = try store.runs().filter { ($0.id ?? 0) > runID && $0.mode != "dry-run" }
+        let later = try store.runs().filter { ($0.id ?? 0) > runID && $0.mode != .dryRun }
         var laterPaths = Set<String>()
         for other in later {
             for change in try store.changes(runID: other.id, series: series) { laterPaths.insert(change.outputPath) }
         }
         var summary = RevertSummary()
         summary.runID = try store.startRun(RunRecord(
-            id: nil, jobKey: "revert-\(runID)-\(series ?? "all")-\(UUID().uuidString)", command: commandLine, mode: "revert",
+            id: nil, jobKey: "revert-\(runID)-\(series ?? "all")-\(UUID().uuidString)", command: commandLine, mode: .revert,
             policyHash: run.policyHash, modelID: run.modelID, host: ProcessInfo.processInfo.hostName, startedAt: Date(),
-            finishedAt: nil, status: "running", countsJSON: "{}"))
+            finishedAt: nil, status: .running, countsJSON: "{}"))
         let byFile = Dictionary(grouping: changes, by: \.outputPath)
         var records: [ChangeRecord] = []
         var errors: [ErrorRecord] = []
@@ -76,7 +76,7 @@ public struct Reverter: Sendable {
             }
         }
         try store.append(decisions: [], changes: records, errors: errors, progress: [])
-        try store.finishRun(id: summary.runID, status: "done",
+        try store.finishRun(id: summary.runID, status: .done,
                             counts: ["filesReverted": summary.filesReverted, "changesUndone": summary.changesUndone,
                                      "failures": summary.failures.count, "revertedRun": Int(runID)])
         return summary

@@ -1,4 +1,5 @@
 import Anatomy
+import Audit
 import Classifier
 import Foundation
 

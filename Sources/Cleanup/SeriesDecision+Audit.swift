@@ -30,7 +30,7 @@ extension SeriesDecision {
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return DecisionRecord(
             id: nil, runID: runID, studyInstanceUID: studyInstanceUID, seriesInstanceUID: seriesInstanceUID,
-            modality: modality, predictedBodyPart: predicted, confidence: confidence ?? 0, decision: kind.rawValue,
+            modality: modality, predictedBodyPart: predicted, confidence: confidence ?? 0, decision: kind,
             reason: reason, evidenceJSON: json, currentBodyPartExamined: originalBodyPartExamined,
             newBodyPartExamined: newBodyPartExamined, files: files, createdAt: at, patientID: patientID,
             accessionNumber: accessionNumber)

@@ -65,8 +65,10 @@ public struct SeriesScanner: Sendable {
         var accessionNumber: String?
     }
 
-    /// Scans `paths` (files or folders, recursively).
-    public func scan(paths: [String]) -> ScanResult {
+    /// Scans `paths` (files or folders, recursively). With `keeping`, the
+    /// parsed objects of usable files are left there for the write, up to
+    /// its limit (`clean` parses each file once; see ParsedObjects).
+    public func scan(paths: [String], keeping kept: ParsedObjects? = nil) -> ScanResult {
         var groups: [Key: Group] = [:]
         var failures: [ScanFailure] = []
         var seen = 0
@@ -74,7 +76,7 @@ public struct SeriesScanner: Sendable {
         let batchSize = 256 * jobs
 
         func flush() {
-            let headers = readAll(batch)
+            let headers = readAll(batch, keeping: kept, room: kept?.room ?? 0)
             for (path, outcome) in zip(batch, headers) {
                 switch outcome {
                 case .success(let header):
@@ -149,8 +151,21 @@ public struct SeriesScanner: Sendable {
         return { tags.contains($0) }
     }()
 
-    /// Reads headers of `paths` on `jobs` threads, results in input order.
-    func readAll(_ paths: [String]) -> [Result<DicomHeader, DicomError>] {
+    /// The header of `path` from one whole (lazy) parse whose object is kept
+    /// for the write; nil when that does not work (the file cannot be parsed
+    /// whole, its character set needs DCMTK's converter, or the header is
+    /// incomplete): then the header is read as always, errors included.
+    static func readKeeping(_ path: String, include: @escaping (Tag) -> Bool, into kept: ParsedObjects) -> DicomHeader? {
+        guard let object = try? DicomObject(lazilyReading: path), let header = object.utf8Header(including: include),
+              incomplete(header) == nil
+        else { return nil }
+        kept.keep(object, for: path)
+        return header
+    }
+
+    /// Reads headers of `paths` on `jobs` threads, results in input order;
+    /// the objects of the first `room` paths are parsed whole and kept.
+    func readAll(_ paths: [String], keeping kept: ParsedObjects? = nil, room: Int = 0) -> [Result<DicomHeader, DicomError>] {
         let results = Mutex<[Int: Result<DicomHeader, DicomError>]>([:])
         let chunk = max(1, (paths.count + jobs - 1) / jobs)
         DispatchQueue.concurrentPerform(iterations: jobs) { worker in
@@ -160,6 +175,11 @@ public struct SeriesScanner: Sendable {
             let include = SeriesScanner.reads
             var local: [(Int, Result<DicomHeader, DicomError>)] = []
             for index in start..<min(paths.count, start + chunk) {
+                if let kept, index < room, kept.wants(paths[index]),
+                   let header = SeriesScanner.readKeeping(paths[index], include: include, into: kept) {
+                    local.append((index, .success(header)))
+                    continue
+                }
                 do throws(DicomError) {
                     local.append((index, .success(try reader.read(paths[index], include: include))))
                 } catch {

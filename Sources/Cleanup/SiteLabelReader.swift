@@ -89,8 +89,8 @@ public struct SiteLabelReader: Sendable {
         let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
         let scanner = SeriesScanner(jobs: jobs)
         for review in try store.reviewQueue() {
-            guard review.status == "accepted" || review.status == "relabelled" else {
-                out.skipped["review \(review.status)", default: 0] += 1
+            guard review.state == .accepted || review.state == .relabelled else {
+                out.skipped["review \(review.state.rawValue)", default: 0] += 1
                 continue
             }
             guard let raw = review.label, let label = taxonomy.normalize(raw).term else {

@@ -34,6 +34,19 @@ public enum Dcmtk {
         return decode(pointer)
     }
 
+    /// Takes ownership of a malloc'ed C string holding ISO 8859-1 text (each
+    /// byte one code point), as DCMTK's UTF-8 conversion reads ISO_IR 100.
+    static func takeLatin1(_ pointer: UnsafeMutablePointer<CChar>?) -> String? {
+        guard let pointer else { return nil }
+        defer { bp_free(pointer) }
+        let length = strlen(pointer)
+        return pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+            let buffer = UnsafeBufferPointer(start: bytes, count: length)
+            if !buffer.contains(where: { $0 >= 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
+            return String(String.UnicodeScalarView(buffer.map { Unicode.Scalar($0) }))
+        }
+    }
+
     /// Decodes shim text: UTF-8 when valid, else ISO 8859-1 (the most common
     /// undeclared character set in real headers), never lossy to `?`.
     static func decode(_ pointer: UnsafePointer<CChar>) -> String {

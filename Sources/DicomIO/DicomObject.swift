@@ -24,6 +24,21 @@ public final class DicomObject {
         self.path = path
     }
 
+    /// Parses the whole file but leaves values above 4 KiB (Pixel Data) on
+    /// disk: they are read from the file when the object is written. One
+    /// parse serves both reading the header and writing the edited object
+    /// (`clean` keeps the scan's object for the write), but the file must
+    /// not change until the object is saved or released: save it to a
+    /// temporary file before the original is replaced (`AtomicWriter` does).
+    public init(lazilyReading path: String) throws(DicomError) {
+        var status: Int32 = 0
+        guard let handle = bp_open(path, Int32(BP_READ_FULL | BP_READ_LAZY), &status) else {
+            throw Dcmtk.error(status, path: path)
+        }
+        self.handle = handle
+        self.path = path
+    }
+
     /// Parses a bare dataset received in `transferSyntaxUID` (no meta header).
     public init(datasetBytes: [UInt8], transferSyntaxUID: String, label: String) throws(DicomError) {
         var status: Int32 = 0
@@ -42,6 +57,17 @@ public final class DicomObject {
     /// private creators) in its dataset: cheaper than `header`.
     public func header(including include: @escaping (Tag) -> Bool) -> DicomHeader {
         HeaderReader.header(of: handle, path: path, include: include)
+    }
+
+    /// The header with only the top-level elements `include` accepts, its
+    /// text in UTF-8 as `HeaderReader` reads it (which converts the object
+    /// itself); nil when the Specific Character Set needs DCMTK's converter
+    /// (anything but ASCII, UTF-8 and ISO_IR 100): then read the header
+    /// with `HeaderReader`. The object is not changed.
+    public func utf8Header(including include: @escaping (Tag) -> Bool) -> DicomHeader? {
+        let kind = bp_charset_kind(handle)
+        guard kind != Int32(BP_CHARSET_OTHER) else { return nil }
+        return HeaderReader.header(of: handle, path: path, include: include, latin1: kind == Int32(BP_CHARSET_LATIN1))
     }
 
     /// Only the top-level elements `include` accepts (with their sequences),

@@ -19,23 +19,31 @@ public struct HeaderReader: Sendable {
         return HeaderReader.header(of: object, path: path, include: include)
     }
 
-    /// Builds the header model from an open shim object.
-    static func header(of object: OpaquePointer, path: String, include: ((Tag) -> Bool)? = nil) -> DicomHeader {
+    /// Builds the header model from an open shim object. With `latin1`, the
+    /// values of the VRs a Specific Character Set applies to are read as
+    /// ISO 8859-1 (an object of ISO_IR 100 that was not converted to UTF-8).
+    static func header(of object: OpaquePointer, path: String, include: ((Tag) -> Bool)? = nil, latin1: Bool = false)
+        -> DicomHeader
+    {
         let xfer = Dcmtk.take(bp_transfer_syntax(object)) ?? ""
         return DicomHeader(
             path: path,
             transferSyntaxUID: xfer,
             meta: dataSet(bp_meta(object)),
-            dataset: dataSet(bp_dataset(object), include: include),
+            dataset: dataSet(bp_dataset(object), include: include, latin1: latin1),
             hasMetaHeader: bp_has_meta(object) == 1,
             textIsUTF8: bp_utf8_state(object) >= 0
         )
     }
 
+    /// The VRs whose text a Specific Character Set applies to (PS3.5 6.1.2.3;
+    /// the ones DCMTK's UTF-8 conversion converts).
+    static let characterSetVRs: Set<VR> = [.SH, .LO, .ST, .LT, .UT, .PN, VR(rawValue: "UC")]
+
     /// Converts one shim item (and its sequences, recursively) into a
     /// DataSet. With `include`, only the top-level elements it accepts are
     /// built (their sequences in full): planning an edit needs a handful.
-    static func dataSet(_ item: OpaquePointer?, depth: Int = 0, include: ((Tag) -> Bool)? = nil) -> DataSet {
+    static func dataSet(_ item: OpaquePointer?, depth: Int = 0, include: ((Tag) -> Bool)? = nil, latin1: Bool = false) -> DataSet {
         guard let item else { return DataSet(elements: []) }
         let count = bp_item_elements(item, nil, 0)
         var handles = [OpaquePointer?](repeating: nil, count: count)
@@ -56,7 +64,7 @@ public struct HeaderReader: Sendable {
             if info.item_count >= 0 {
                 // Deeply nested sequences beyond 32 levels are kept as empty items.
                 let items = depth < 32
-                    ? (0..<Int(info.item_count)).map { dataSet(bp_element_sequence_item(handle, $0), depth: depth + 1) }
+                    ? (0..<Int(info.item_count)).map { dataSet(bp_element_sequence_item(handle, $0), depth: depth + 1, latin1: latin1) }
                     : []
                 value = .sequence(items)
             } else if info.is_binary != 0 {
@@ -69,7 +77,11 @@ public struct HeaderReader: Sendable {
                 }
             } else {
                 var status: Int32 = 0
-                value = .text(Dcmtk.take(bp_element_string(handle, &status)) ?? "")
+                let text = bp_element_string(handle, &status)
+                let latin = latin1 && HeaderReader.characterSetVRs.contains(vr)
+                let decoded = (latin ? Dcmtk.takeLatin1(text) : Dcmtk.take(text)) ?? ""
+                // DCMTK's conversion names the new character set in the dataset.
+                value = .text(latin1 && depth == 0 && tag == Tag(0x0008, 0x0005) ? "ISO_IR 192" : decoded)
             }
             var creator: String?
             if tag.isPrivateCreator {

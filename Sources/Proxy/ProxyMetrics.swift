@@ -1,3 +1,4 @@
+import Audit
 import Cleanup
 import Foundation
 import Prometheus

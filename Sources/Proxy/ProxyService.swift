@@ -54,7 +54,7 @@ public final class ProxyService: @unchecked Sendable {
             runID = id
         } else {
             runID = try store.startRun(RunRecord(
-                jobKey: jobKey, command: commandLine, mode: "proxy", policyHash: enricher.policy.hash,
+                jobKey: jobKey, command: commandLine, mode: .proxy, policyHash: enricher.policy.hash,
                 modelID: enricher.model.modelID, host: ProcessInfo.processInfo.hostName))
         }
         metrics = ProxyMetrics(destinations: configuration.destinations, routes: configuration.routes)
@@ -159,7 +159,7 @@ public final class ProxyService: @unchecked Sendable {
         console = nil
         audit.stop()
         let counts = receiver.counts
-        do { try store.finishRun(id: audit.runID, status: "done", counts: counts) } catch {
+        do { try store.finishRun(id: audit.runID, status: .done, counts: counts) } catch {
             logger.error("cannot close the audit run", metadata: ["error": "\(error)"])
         }
         logger.notice("stopped", metadata: ["received": "\(counts["received"] ?? 0)"])

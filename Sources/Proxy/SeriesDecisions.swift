@@ -1,3 +1,4 @@
+import Audit
 import Classifier
 import Cleanup
 import DicomIO

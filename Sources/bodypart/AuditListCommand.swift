@@ -48,7 +48,7 @@ struct AuditListCommand: ParsableCommand {
         for d in decisions {
             switch format {
             case .table:
-                Console.out([String(d.runID), d.decision, String(format: "%.3f", d.confidence), d.modality ?? "-",
+                Console.out([String(d.runID), d.kind.rawValue, String(format: "%.3f", d.confidence), d.modality ?? "-",
                              d.currentBodyPartExamined ?? "-", d.newBodyPartExamined ?? "-", d.predictedBodyPart ?? "-",
                              String(d.files), d.seriesInstanceUID].joined(separator: "\t"))
             case .jsonl:
@@ -63,7 +63,7 @@ struct AuditListCommand: ParsableCommand {
             ("id", .int(Int(d.id ?? 0))), ("runID", .int(Int(d.runID))), ("studyInstanceUID", .string(d.studyInstanceUID)),
             ("seriesInstanceUID", .string(d.seriesInstanceUID)), ("modality", .string(d.modality)),
             ("predictedBodyPart", .string(d.predictedBodyPart)), ("confidence", .number(d.confidence)),
-            ("decision", .string(d.decision)), ("reason", .string(d.reason)),
+            ("decision", .string(d.kind.rawValue)), ("reason", .string(d.reason)),
             ("currentBodyPartExamined", .string(d.currentBodyPartExamined)),
             ("newBodyPartExamined", .string(d.newBodyPartExamined)), ("files", .int(d.files)),
             ("createdAt", .string(AuditExport.timestamp(d.createdAt))),

@@ -39,7 +39,7 @@ struct AuditShowCommand: ParsableCommand {
             ]).rendered(indent: 2))
         case .text:
             for d in decisions {
-                Console.out("run \(d.runID)  \(d.decision)  \(d.createdAt.formatted(.iso8601))")
+                Console.out("run \(d.runID)  \(d.kind.rawValue)  \(d.createdAt.formatted(.iso8601))")
                 Console.out("  study       \(d.studyInstanceUID)")
                 Console.out("  modality    \(d.modality ?? "-")   files \(d.files)")
                 Console.out("  predicted   \(d.predictedBodyPart ?? "-")   confidence \(String(format: "%.3f", d.confidence))")

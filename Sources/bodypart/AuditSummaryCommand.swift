@@ -30,7 +30,7 @@ struct AuditSummaryCommand: ParsableCommand {
     static func text(_ s: AuditSummary) -> [String] {
         var lines = ["runs:"]
         for run in s.runs {
-            lines.append("  \(run.id ?? 0)\t\(run.mode)\t\(run.status)\tmodel \(run.modelID)\t"
+            lines.append("  \(run.id ?? 0)\t\(run.mode.rawValue)\t\(run.status.rawValue)\tmodel \(run.modelID)\t"
                 + "started \(AuditExport.timestamp(run.startedAt))\tseries \(s.byRun[run.id ?? 0] ?? 0)")
         }
         lines.append("series \(s.series)\tfiles \(s.files)\tchanges \(s.changes)\terrors \(s.errors)")
@@ -50,7 +50,7 @@ struct AuditSummaryCommand: ParsableCommand {
         }
         return .object([
             ("runs", .array(s.runs.map { run in
-                .object([("id", .int(Int(run.id ?? 0))), ("mode", .string(run.mode)), ("status", .string(run.status)),
+                .object([("id", .int(Int(run.id ?? 0))), ("mode", .string(run.mode.rawValue)), ("status", .string(run.status.rawValue)),
                          ("modelID", .string(run.modelID)), ("startedAt", .string(AuditExport.timestamp(run.startedAt))),
                          ("finishedAt", .string(run.finishedAt.map(AuditExport.timestamp))),
                          ("series", .int(s.byRun[run.id ?? 0] ?? 0))])

@@ -52,10 +52,16 @@ struct CleanCommand: ParsableCommand {
     @Flag(help: "Print one line per series decision.")
     var verbose = false
 
+    @Option(help: ArgumentHelp(
+        "Files whose parsed object the scan keeps for the write, so that each is parsed once (about 32 KiB each, Pixel Data stays on disk); 0 parses every file again at the write.",
+        valueName: "n"))
+    var keepParsed = 4096
+
     func validate() throws {
         let chosen = [out != nil, inPlace, dryRun].filter { $0 }.count
         if chosen != 1 { throw ValidationError("choose exactly one of --out DIR, --in-place, --dry-run") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if keepParsed < 0 { throw ValidationError("--keep-parsed must be 0 or more") }
         if sources.isEmpty { throw ValidationError("give at least one file or folder") }
     }
 
@@ -77,9 +83,10 @@ struct CleanCommand: ParsableCommand {
         let lock = try CleanCommand.lock(audit: auditPath, trees: trees, wait: wait)
         defer { withExtendedLifetime(lock) {} }
         let store = try CleanCommand.openAudit(auditPath)
-        let options = CleanOptions(sources: sources, output: output, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+        var options = CleanOptions(sources: sources, output: output, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                                    copyOther: copyOther, rules: rulesValue,
                                    commandLine: (["bodypart"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        options.keepParsed = keepParsed
         let display = ProgressDisplay()
         let run = CleanRun(options: options, store: store) { progress in
             display.update(label: progress.phase == .scanning ? "scanning" : "writing", done: progress.filesDone,
@@ -101,7 +108,7 @@ struct CleanCommand: ParsableCommand {
         AuditHead.publish(store, path: auditPath)
         if dryRun || verbose {
             for decision in try store.decisions(filter: DecisionFilter(runID: summary.runID)) {
-                Console.out([decision.decision, decision.modality ?? "-", decision.currentBodyPartExamined ?? "-",
+                Console.out([decision.kind.rawValue, decision.modality ?? "-", decision.currentBodyPartExamined ?? "-",
                              "->", decision.newBodyPartExamined ?? "(kept)", decision.seriesInstanceUID, decision.reason]
                     .joined(separator: "\t"))
             }

@@ -13,6 +13,6 @@ struct ReviewAcceptCommand: ParsableCommand {
     var series: String
 
     func run() throws {
-        try options.record(series: series, status: "accepted") { $0.pixelAnswer }
+        try options.record(series: series, status: .accepted) { $0.pixelAnswer }
     }
 }

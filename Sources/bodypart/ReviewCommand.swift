@@ -28,7 +28,7 @@ struct ReviewCommand: ParsableCommand {
             ("currentBodyPartExamined", .string(r.currentBodyPartExamined)), ("metadataAnswer", .string(r.metadataAnswer)),
             ("metadataConfidence", r.metadataConfidence.map(JSON.number) ?? .null), ("pixelAnswer", .string(r.pixelAnswer)),
             ("pixelConfidence", r.pixelConfidence.map(JSON.number) ?? .null), ("pixelModel", .string(r.pixelModel)),
-            ("status", .string(r.status)), ("label", .string(r.label)), ("reviewer", .string(r.reviewer)),
+            ("status", .string(r.state.rawValue)), ("label", .string(r.label)), ("reviewer", .string(r.reviewer)),
             ("note", .string(r.note)), ("at", .string(AuditExport.timestamp(r.at))),
         ])
     }
@@ -51,7 +51,7 @@ struct ReviewVerdictOptions: ParsableArguments {
     var note: String?
 
     /// Appends the verdict for `series`; prints the row written.
-    func record(series: String, status: String, label: @escaping (ReviewRecord) -> String?) throws {
+    func record(series: String, status: ReviewStatus, label: @escaping (ReviewRecord) -> String?) throws {
         guard FileManager.default.fileExists(atPath: audit.audit) else {
             Console.error("\(audit.audit): no such audit database; give the file a clean run wrote (--audit FILE)")
             throw ExitStatus.noInput
@@ -63,7 +63,7 @@ struct ReviewVerdictOptions: ParsableArguments {
                 throw AuditError.noReview(path: audit.audit, series: series)
             }
             let row = try store.recordReview(series: series, status: status, label: label(current), reviewer: who, note: note)
-            Console.out("\(row.status)\t\(row.label ?? "-")\t\(row.seriesInstanceUID)\t\(row.reviewer)")
+            Console.out("\(row.state.rawValue)\t\(row.label ?? "-")\t\(row.seriesInstanceUID)\t\(row.reviewer)")
             Console.flush()
         } catch {
             Console.error(error.description)

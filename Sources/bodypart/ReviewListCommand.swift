@@ -25,13 +25,13 @@ struct ReviewListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let wanted = status == "all" ? nil : status
+        let wanted = ReviewStatus(rawValue: status)  // nil for "all"
         let queue = try AuditCommand.withStore(options) { store throws(AuditError) in try store.reviewQueue(status: wanted) }
         if format == .table { Console.out("STATUS\tMETADATA\tPIXEL\tSENT\tLABEL\tMODALITY\tRUN\tSERIES") }
         for r in queue {
             switch format {
             case .table:
-                Console.out([r.status, ReviewCommand.answer(r.metadataAnswer, r.metadataConfidence),
+                Console.out([r.state.rawValue, ReviewCommand.answer(r.metadataAnswer, r.metadataConfidence),
                              ReviewCommand.answer(r.pixelAnswer, r.pixelConfidence), r.currentBodyPartExamined ?? "-",
                              r.label ?? "-", r.modality ?? "-", String(r.runID), r.seriesInstanceUID].joined(separator: "\t"))
             case .jsonl:

@@ -13,6 +13,6 @@ struct ReviewRejectCommand: ParsableCommand {
     var series: String
 
     func run() throws {
-        try options.record(series: series, status: "rejected") { $0.metadataAnswer ?? $0.currentBodyPartExamined }
+        try options.record(series: series, status: .rejected) { $0.metadataAnswer ?? $0.currentBodyPartExamined }
     }
 }

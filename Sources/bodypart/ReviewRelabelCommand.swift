@@ -31,6 +31,6 @@ struct ReviewRelabelCommand: ParsableCommand {
             Console.error("'\(term)' is not a defined term of Rules/body-parts.yaml (e.g. CHEST, HEAD, ABDOMENPELVIS)")
             throw ExitStatus.usage
         }
-        try options.record(series: series, status: "relabelled") { _ in defined.definedTerm }
+        try options.record(series: series, status: .relabelled) { _ in defined.definedTerm }
     }
 }

@@ -64,13 +64,13 @@ struct ReviewShowCommand: ParsableCommand {
         case .text:
             Console.out("series      \(current.seriesInstanceUID)")
             Console.out("study       \(current.studyInstanceUID)   modality \(current.modality ?? "-")")
-            Console.out("status      \(current.status)\(current.label.map { "   label \($0)" } ?? "")")
+            Console.out("status      \(current.state.rawValue)\(current.label.map { "   label \($0)" } ?? "")")
             Console.out("sent        BodyPartExamined \(current.currentBodyPartExamined ?? "(missing)")")
             Console.out("metadata    \(ReviewCommand.answer(current.metadataAnswer, current.metadataConfidence))")
             Console.out("pixel       \(ReviewCommand.answer(current.pixelAnswer, current.pixelConfidence))   model \(current.pixelModel ?? "-")")
             for d in decisions {
                 let evidence = Self.evidence(d.evidenceJSON)
-                Console.out("run \(d.runID)  \(d.decision)  \(d.reason)")
+                Console.out("run \(d.runID)  \(d.kind.rawValue)  \(d.reason)")
                 if let words = evidence["evidence"], !words.isEmpty { Console.out("  metadata evidence  \(words)") }
                 if let alternatives = evidence["alternatives"], !alternatives.isEmpty { Console.out("  alternatives       \(alternatives)") }
                 if let detail = evidence["pixel.detail"] { Console.out("  pixel evidence     \(detail)") }
@@ -78,7 +78,7 @@ struct ReviewShowCommand: ParsableCommand {
             }
             Console.out("history:")
             for r in history {
-                Console.out("  \(AuditExport.timestamp(r.at))  \(r.status)  \(r.label ?? "-")  \(r.reviewer)  \(r.note ?? "")")
+                Console.out("  \(AuditExport.timestamp(r.at))  \(r.state.rawValue)  \(r.label ?? "-")  \(r.reviewer)  \(r.note ?? "")")
             }
             if let written {
                 for picture in written.pictures {

@@ -85,9 +85,9 @@ import Testing
     @Test func proxySeriesCountTheirObjectsNotTheirFirst() throws {
         let temp = try TempStore()
         defer { temp.remove() }
-        let runID = try temp.store.startRun(RunRecord(jobKey: "proxy-1", command: "bodypart proxy", mode: "proxy",
+        let runID = try temp.store.startRun(RunRecord(jobKey: "proxy-1", command: "bodypart proxy", mode: .proxy,
                                                       policyHash: "p", modelID: "m", host: "h", startedAt: Sample.date,
-                                                      status: "running"))
+                                                      status: .running))
         var decision = Sample.decisions(runID: runID)[0]
         decision.files = 1
         // Three objects of the series, two of them sent to two destinations.
@@ -104,7 +104,7 @@ import Testing
         defer { temp.remove() }
         let runID = try temp.store.startRun(Sample.run())
         var decision = Sample.decisions(runID: runID)[0]
-        decision.decision = "FLAGGED"
+        decision.kind = .flagged
         let change = ChangeRecord(runID: runID, seriesInstanceUID: decision.seriesInstanceUID, sopInstanceUID: "1.2.9",
                                   sourcePath: "/a.dcm", outputPath: "/b.dcm", tag: "(0077,0000)", keyword: "BodyPartPrediction",
                                   oldValue: nil, newValue: "FLAGGED CHEST 0.95 m", reason: "policy", createdAt: Sample.date)

@@ -31,7 +31,7 @@ import Testing
         let runs = try temp.store.runs()
         #expect(runs.count == 1)
         let run = try #require(runs.first)
-        #expect(run.id == runID && run.status == "done" && run.jobKey == "job-1" && run.mode == "out")
+        #expect(run.id == runID && run.status == .done && run.jobKey == "job-1" && run.mode == .out)
         #expect(run.startedAt == Sample.date, "millisecond dates round-trip exactly")
         #expect(run.finishedAt != nil)
         #expect(run.counts == ["written": 4, "failed": 1])
@@ -44,7 +44,7 @@ import Testing
         stored = DecisionRecord(id: stored.id, runID: stored.runID, studyInstanceUID: stored.studyInstanceUID,
                                 seriesInstanceUID: stored.seriesInstanceUID, modality: stored.modality,
                                 predictedBodyPart: stored.predictedBodyPart, confidence: stored.confidence,
-                                decision: stored.decision, reason: stored.reason, evidenceJSON: stored.evidenceJSON,
+                                decision: stored.kind, reason: stored.reason, evidenceJSON: stored.evidenceJSON,
                                 currentBodyPartExamined: stored.currentBodyPartExamined,
                                 newBodyPartExamined: stored.newBodyPartExamined, files: stored.files,
                                 createdAt: stored.createdAt)
@@ -84,7 +84,7 @@ import Testing
         defer { temp.remove() }
         let runID = try Sample.fill(temp.store)
         let again = DecisionRecord(runID: runID, studyInstanceUID: "1.2.3", seriesInstanceUID: "1.2.3.0", modality: "CT",
-                                   predictedBodyPart: "HEAD", confidence: 0.9, decision: "FLAGGED",
+                                   predictedBodyPart: "HEAD", confidence: 0.9, decision: .flagged,
                                    reason: "pixel check CHEST disagrees", currentBodyPartExamined: nil,
                                    newBodyPartExamined: "CHEST", files: 12, createdAt: Sample.date)
         try temp.store.append(decisions: [again], changes: [], errors: [], progress: [])
@@ -107,24 +107,24 @@ import Testing
             FileProgress(runID: first, sourcePath: "/a/1.dcm", outputPath: "/o/1.dcm", status: .written),
             FileProgress(runID: first, sourcePath: "/a/2.dcm", status: .failed),
         ])
-        try store.finishRun(id: first, status: "interrupted", counts: ["written": 1])
+        try store.finishRun(id: first, status: .interrupted, counts: ["written": 1])
         let resumable = try #require(try store.resumableRun(jobKey: "job-1"))
-        #expect(resumable.id == first && resumable.status == "interrupted")
+        #expect(resumable.id == first && resumable.status == .interrupted)
         #expect(try store.resumableRun(jobKey: "job-2") == nil)
         #expect(try store.completedFiles(runID: first) == ["/a/1.dcm", "/a/2.dcm"])
         try store.markRunning(id: first)
         let running = try #require(try store.runs().first)
-        #expect(running.status == "running" && running.finishedAt == nil && running.counts == ["written": 1])
+        #expect(running.status == .running && running.finishedAt == nil && running.counts == ["written": 1])
         // A retried file overwrites its progress row.
         try store.append(decisions: [], changes: [], errors: [], progress: [
             FileProgress(runID: first, sourcePath: "/a/2.dcm", outputPath: "/o/2.dcm", status: .written),
         ])
         #expect(try store.completedFiles(runID: first).count == 2)
-        try store.finishRun(id: first, status: "done", counts: ["written": 2])
+        try store.finishRun(id: first, status: .done, counts: ["written": 2])
         #expect(try store.resumableRun(jobKey: "job-1") == nil)
         #expect(try store.completedFiles(runID: 42).isEmpty)
         #expect(throws: AuditError.unknownRun(path: temp.path, id: 42)) { try store.markRunning(id: 42) }
-        #expect(throws: AuditError.self) { try store.finishRun(id: first, status: "ok", counts: [:]) }
+        #expect(throws: AuditError.self) { try store.finishRun(id: first, status: .running, counts: [:]) }
         #expect(try store.verify().ok)
     }
 
@@ -132,9 +132,11 @@ import Testing
         let temp = try TempStore()
         defer { temp.remove() }
         let runID = try temp.store.startRun(Sample.run())
-        var bad = Sample.decisions(runID: runID)
-        bad[6].decision = "MAYBE"
-        #expect(throws: AuditError.self) { try temp.store.append(decisions: bad, changes: [], errors: [], progress: []) }
+        // Decision kinds and statuses are typed; a routing kind is still text and checked.
+        let bad = RoutingRecord(runID: runID, kind: "maybe", studyInstanceUID: "1.2", rule: "r", detail: "")
+        #expect(throws: AuditError.self) {
+            try temp.store.append(decisions: Sample.decisions(runID: runID), changes: [], errors: [], progress: [], routings: [bad])
+        }
         #expect(try temp.store.decisions(filter: DecisionFilter()).isEmpty, "nothing of the batch stored")
         // A failing batch (unknown run: foreign key) stores nothing either.
         let orphan = Sample.change(runID: 999)

@@ -24,8 +24,8 @@ struct TempStore {
 enum Sample {
     static let date = Date(timeIntervalSince1970: 1_790_000_000.125)
 
-    static func run(jobKey: String = "job-1", status: String = "running") -> RunRecord {
-        RunRecord(jobKey: jobKey, command: "bodypart clean --out /tmp/out /archive", mode: "out",
+    static func run(jobKey: String = "job-1", status: RunStatus = .running) -> RunRecord {
+        RunRecord(jobKey: jobKey, command: "bodypart clean --out /tmp/out /archive", mode: .out,
                   policyHash: String(repeating: "ab", count: 32), modelID: "metadata-forest-1", host: "node-1",
                   startedAt: date, status: status)
     }
@@ -35,22 +35,22 @@ enum Sample {
         var out: [DecisionRecord] = []
         for i in 0..<3 {
             out.append(DecisionRecord(runID: runID, studyInstanceUID: "1.2.3", seriesInstanceUID: "1.2.3.\(i)",
-                                      modality: "CT", predictedBodyPart: "CHEST", confidence: 0.95, decision: "FILLED",
+                                      modality: "CT", predictedBodyPart: "CHEST", confidence: 0.95, decision: .filled,
                                       reason: "missing; confident", evidenceJSON: #"{"SeriesDescription":"THORAX"}"#,
                                       currentBodyPartExamined: nil, newBodyPartExamined: "CHEST", files: 10, createdAt: date))
         }
         for i in 3..<5 {
             out.append(DecisionRecord(runID: runID, studyInstanceUID: "1.2.4", seriesInstanceUID: "1.2.4.\(i)",
-                                      modality: "MR", predictedBodyPart: "LSPINE", confidence: 0.88, decision: "NORMALIZED",
+                                      modality: "MR", predictedBodyPart: "LSPINE", confidence: 0.88, decision: .normalized,
                                       reason: "L_SPINE is not a defined term", currentBodyPartExamined: "L_SPINE",
                                       newBodyPartExamined: "LSPINE", files: 5, createdAt: date))
         }
         out.append(DecisionRecord(runID: runID, studyInstanceUID: "1.2.5", seriesInstanceUID: "1.2.5.9", modality: "CT",
-                                  predictedBodyPart: "HEAD", confidence: 0.72, decision: "FLAGGED",
+                                  predictedBodyPart: "HEAD", confidence: 0.72, decision: .flagged,
                                   reason: "ABDOMEN contradicted by HEAD <below correction threshold>",
                                   currentBodyPartExamined: "ABDOMEN", files: 3, createdAt: date))
         out.append(DecisionRecord(runID: runID, studyInstanceUID: "1.2.6", seriesInstanceUID: "1.2.6.1", modality: nil,
-                                  predictedBodyPart: nil, confidence: 0.31, decision: "ABSTAINED", reason: "not confident",
+                                  predictedBodyPart: nil, confidence: 0.31, decision: .abstained, reason: "not confident",
                                   files: 1, createdAt: date))
         return out
     }
@@ -73,7 +73,7 @@ enum Sample {
                          errors: [ErrorRecord(runID: runID, path: "/archive/bad.dcm", kind: "not-dicom",
                                               message: "/archive/bad.dcm: not a DICOM file", createdAt: date)],
                          progress: [FileProgress(runID: runID, sourcePath: "/archive/1.2.3.0/0.dcm", status: .written)])
-        try store.finishRun(id: runID, status: "done", counts: ["written": 4, "failed": 1])
+        try store.finishRun(id: runID, status: .done, counts: ["written": 4, "failed": 1])
         return runID
     }
 }

@@ -87,7 +87,7 @@ extension HTMLReportTests {
         try temp.store.append(decisions: [], changes: [], errors: [], progress: [], reviews: [
             ReviewQueueTests.opening(runID: runID), ReviewQueueTests.opening(runID: runID, series: "1.2.7<x>"),
         ])
-        try temp.store.recordReview(series: "1.2.7<x>", status: "rejected", label: "HEAD", reviewer: "r", note: nil)
+        try temp.store.recordReview(series: "1.2.7<x>", status: .rejected, label: "HEAD", reviewer: "r", note: nil)
         let html = try HTMLReport.load(from: temp.store, runID: runID).render()
         #expect(html.contains("<td id=\"total-reviews\" data-count=\"1\">"))
         #expect(html.contains("<tr id=\"review-1.2.5.9\" data-status=\"open\" data-metadata=\"HEAD\" data-pixel=\"CHEST\">"))

@@ -22,23 +22,23 @@ import Testing
                          reviews: [Self.opening(runID: run), Self.opening(runID: run, series: "1.2.7")])
         // The same question again (a rerun, a resume) opens nothing new.
         try store.append(decisions: [], changes: [], errors: [], progress: [], reviews: [Self.opening(runID: run)])
-        #expect(try store.reviewQueue(status: "open").map(\.seriesInstanceUID) == ["1.2.5.9", "1.2.7"])
+        #expect(try store.reviewQueue(status: .open).map(\.seriesInstanceUID) == ["1.2.5.9", "1.2.7"])
 
-        let verdict = try store.recordReview(series: "1.2.5.9", status: "accepted", label: "CHEST", reviewer: "dr.a",
+        let verdict = try store.recordReview(series: "1.2.5.9", status: .accepted, label: "CHEST", reviewer: "dr.a",
                                              note: "lungs on every slice")
         #expect(verdict.id == 3 && verdict.pixelAnswer == "CHEST" && verdict.metadataAnswer == "HEAD")
-        #expect(try store.reviewQueue(status: "open").map(\.seriesInstanceUID) == ["1.2.7"])
-        #expect(try store.reviewQueue().map(\.status) == ["accepted", "open"], "order of opening is kept")
+        #expect(try store.reviewQueue(status: .open).map(\.seriesInstanceUID) == ["1.2.7"])
+        #expect(try store.reviewQueue().map(\.state) == [.accepted, .open], "order of opening is kept")
         // A verdict is not undone by the same disagreement found again.
         try store.append(decisions: [], changes: [], errors: [], progress: [], reviews: [Self.opening(runID: run)])
-        #expect(try store.reviews(series: "1.2.5.9").map(\.status) == ["open", "accepted"])
+        #expect(try store.reviews(series: "1.2.5.9").map(\.state) == [.open, .accepted])
         // A new question (another pixel answer) reopens it.
         try store.append(decisions: [], changes: [], errors: [], progress: [],
                          reviews: [Self.opening(runID: run, pixel: "ABDOMEN")])
-        #expect(try store.reviews(series: "1.2.5.9").map(\.status) == ["open", "accepted", "open"])
+        #expect(try store.reviews(series: "1.2.5.9").map(\.state) == [.open, .accepted, .open])
 
         #expect(throws: AuditError.noReview(path: temp.path, series: "9.9")) {
-            try store.recordReview(series: "9.9", status: "rejected", label: nil, reviewer: "x", note: nil)
+            try store.recordReview(series: "9.9", status: .rejected, label: nil, reviewer: "x", note: nil)
         }
         #expect(throws: AuditError.self) {
             try store.recordReview(series: "1.2.7", status: "maybe", label: nil, reviewer: "x", note: nil)

@@ -12,9 +12,9 @@ import Testing
         let path = folder.appendingPathComponent("bodypart-audit.sqlite").path
         let store = try AuditStore(path: path)
         let date = Date(timeIntervalSince1970: 1_790_000_000)
-        let runID = try store.startRun(RunRecord(jobKey: "k", command: "bodypart clean --out o in", mode: "out",
+        let runID = try store.startRun(RunRecord(jobKey: "k", command: "bodypart clean --out o in", mode: .out,
                                                  policyHash: "p", modelID: "m1", host: "h", startedAt: date))
-        func decision(_ series: String, _ modality: String, _ predicted: String?, _ confidence: Double, _ decision: String,
+        func decision(_ series: String, _ modality: String, _ predicted: String?, _ confidence: Double, _ decision: DecisionKind,
                       old: String?, new: String?) -> DecisionRecord {
             DecisionRecord(runID: runID, studyInstanceUID: "1.9", seriesInstanceUID: series, modality: modality,
                            predictedBodyPart: predicted, confidence: confidence, decision: decision, reason: "why \(series)",
@@ -22,10 +22,10 @@ import Testing
                            newBodyPartExamined: new, files: 1, createdAt: date)
         }
         let decisions = [
-            decision("1.9.1", "CT", "CHEST", 0.97, "FILLED", old: nil, new: "CHEST"),
-            decision("1.9.2", "CT", "CHEST", 0.91, "FILLED", old: nil, new: "CHEST"),
-            decision("1.9.3", "MR", "HEAD", 0.70, "FLAGGED", old: "KNEE", new: nil),
-            decision("1.9.4", "MR", nil, 0.20, "ABSTAINED", old: nil, new: nil),
+            decision("1.9.1", "CT", "CHEST", 0.97, .filled, old: nil, new: "CHEST"),
+            decision("1.9.2", "CT", "CHEST", 0.91, .filled, old: nil, new: "CHEST"),
+            decision("1.9.3", "MR", "HEAD", 0.70, .flagged, old: "KNEE", new: nil),
+            decision("1.9.4", "MR", nil, 0.20, .abstained, old: nil, new: nil),
         ]
         let changes = ["1.9.1", "1.9.2"].map { series in
             ChangeRecord(runID: runID, seriesInstanceUID: series, sopInstanceUID: "\(series).1", sourcePath: "in/\(series).dcm",
@@ -33,7 +33,7 @@ import Testing
                          newValue: "CHEST", reason: "missing; confident", createdAt: date)
         }
         try store.append(decisions: decisions, changes: changes, errors: [], progress: [])
-        try store.finishRun(id: runID, status: "done", counts: ["written": 2])
+        try store.finishRun(id: runID, status: .done, counts: ["written": 2])
         return (folder, path)
     }
 

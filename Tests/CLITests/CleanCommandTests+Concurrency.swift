@@ -70,7 +70,7 @@ extension CleanCommandTests {
         #expect(waiting.terminationStatus == 0)
         let runs = try store.runs()
         #expect(runs.count == 3)
-        #expect(runs.allSatisfy { $0.status == "done" }, "\(runs.map(\.status))")
+        #expect(runs.allSatisfy { $0.status == .done }, "\(runs.map(\.status))")
     }
 
     /// kill -9 mid-run, then the same command: each change recorded once (as

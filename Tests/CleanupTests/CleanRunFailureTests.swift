@@ -106,7 +106,7 @@ import Testing
         #expect(reference.count > 0)
         // As if killed after the changes were stored and before the progress
         // rows: no progress, run interrupted; half the files not yet renamed.
-        try store.finishRun(id: first.runID, status: "interrupted", counts: [:])
+        try store.finishRun(id: first.runID, status: .interrupted, counts: [:])
         try TestEnvironment.run("/usr/bin/sqlite3", [auditPath, "DELETE FROM file_progress"])
         for (index, file) in samples.enumerated() where index % 2 == 0 {
             let name = (file as NSString).lastPathComponent

@@ -70,21 +70,21 @@ import Testing
                 // Odd-length fragments are read as stored and written padded (issue 14.5 made this visible).
                 #expect(DataSetComparison.samePixels(read: try DicomObject(path: file).pixelDataBytes,
                                                      written: try DicomObject(path: target).pixelDataBytes), "\(file)")
-                switch decision.decision {
-                case "FILLED", "NORMALIZED", "CORRECTED":
+                switch decision.kind {
+                case .filled, .normalized, .corrected:
                     #expect(after.string(.bodyPartExamined) == decision.newBodyPartExamined)
                     let code = after.items(.anatomicRegionSequence).first
                     #expect(code?.string(.codingSchemeDesignator) == "SCT" && code?.string(.codeValue) != nil)
                     let original = after.items(.originalAttributesSequence).last
                     #expect(original?.string(.modifyingSystem) == "BODYPART")
                     #expect(original?.items(.modifiedAttributesSequence).first?[.bodyPartExamined] != nil)
-                case "SKIPPED":
+                case .skipped:
                     #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == Data(contentsOf: URL(fileURLWithPath: file)))
                 default:
                     #expect(after.string(.bodyPartExamined) == before.string(.bodyPartExamined))
                 }
-                if decision.decision != "SKIPPED" {
-                    #expect(PrivateBlock.values(in: after)[.decision] == decision.decision)
+                if decision.kind != .skipped {
+                    #expect(PrivateBlock.values(in: after)[.decision] == decision.kind.rawValue)
                 }
                 checked += 1
             }

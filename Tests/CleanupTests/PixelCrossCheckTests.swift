@@ -139,21 +139,21 @@ import Testing
         let decisions = try store.decisions(filter: DecisionFilter(runID: summary.runID))
         let byFiles = Dictionary(uniqueKeysWithValues: decisions.map { ($0.files, $0) })
         // ct_scans (32 files): no BodyPartExamined, metadata unsure, pixels CHEST at 92 %: filled from pixels.
-        #expect(byFiles[32]?.decision == "FILLED" && byFiles[32]?.newBodyPartExamined == "CHEST")
+        #expect(byFiles[32]?.kind == .filled && byFiles[32]?.newBodyPartExamined == "CHEST")
         // Filled by the pixels alone, or by both when the metadata model answers too.
         #expect(["PIXEL", "BOTH"].contains { byFiles[32]?.evidenceJSON.contains("\"source\":\"\($0)\"") == true })
         // GE head (28): stored HEAD confirmed by the pixels (and by the metadata model when it is confident).
-        #expect(byFiles[28]?.decision == "CONFIRMED")
+        #expect(byFiles[28]?.kind == .confirmed)
         #expect(["PIXEL", "BOTH"].contains { byFiles[28]?.evidenceJSON.contains("\"source\":\"\($0)\"") == true })
         // Whole body (68): THYROID is too narrow for a skull-to-thigh PET/CT. Kept when the metadata
         // model is unsure (pixels CHESTABDPELVIS at 68 % is below thresholds.flag); corrected to
         // WHOLEBODY, or flagged, when it answers WHOLEBODY; never confirmed.
         let whole = try #require(byFiles[68])
-        #expect(["ABSTAINED", "CORRECTED", "FLAGGED"].contains(whole.decision), "\(whole.decision)")
-        #expect(whole.newBodyPartExamined == (whole.decision == "CORRECTED" ? "WHOLEBODY" : nil))
+        #expect([.abstained, .corrected, .flagged].contains(whole.kind), "\(whole.kind)")
+        #expect(whole.newBodyPartExamined == (whole.kind == .corrected ? "WHOLEBODY" : nil))
         // The chest volume called HEAD (30): metadata HEAD, pixels CHEST → FLAGGED, BodyPartExamined kept.
         let disputed = try #require(byFiles[30])
-        #expect(disputed.decision == "FLAGGED" && disputed.newBodyPartExamined == nil)
+        #expect(disputed.kind == .flagged && disputed.newBodyPartExamined == nil)
         let layout = OutputLayout(sources: sources, output: out)
         for file in TestEnvironment.files(under: URL(fileURLWithPath: called)) {
             let after = try HeaderReader().read(layout.destination(for: file)).dataset
@@ -172,7 +172,7 @@ import Testing
 
         let queue = try store.reviewQueue()
         #expect(queue.count == 1)
-        #expect(queue.first?.seriesInstanceUID == disputed.seriesInstanceUID && queue.first?.status == "open")
+        #expect(queue.first?.seriesInstanceUID == disputed.seriesInstanceUID && queue.first?.state == .open)
         #expect(queue.first?.metadataAnswer == disputed.predictedBodyPart && queue.first?.pixelAnswer == "CHEST")
 
         // Cleaning the output again changes nothing and opens no second review.

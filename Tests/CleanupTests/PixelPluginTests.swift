@@ -87,11 +87,11 @@ import Testing
                                   store: store).run()
         #expect(failed.pixelChecks == 1 && failed.pixelErrors == 1 && failed.skippedTotal == 0)
         let kept = try #require(try store.decisions(filter: DecisionFilter(runID: failed.runID)).first)
-        #expect(kept.decision == metadataOnly.decision && kept.newBodyPartExamined == metadataOnly.newBodyPartExamined)
+        #expect(kept.kind == metadataOnly.kind && kept.newBodyPartExamined == metadataOnly.newBodyPartExamined)
         #expect(kept.reason.contains("pixel check failed") && kept.reason.contains("timed out"))
         let errors = try store.errors(runID: failed.runID)
         #expect(errors.count == 1 && errors.first?.kind == "pixel-model")
-        #expect(try store.run(id: failed.runID)?.status == "done")
+        #expect(try store.run(id: failed.runID)?.status == .done)
 
         let head = Policy.PixelModel(command: try Self.script(#"echo '{"bodyPart":"HEAD","confidence":0.95,"slices":[]}'"#,
                                                               in: folder, name: "head.sh"), timeoutSeconds: 5)
@@ -100,7 +100,7 @@ import Testing
         let disputed = try CleanRun(options: PixelCrossCheckTests.options([chest.path], .dryRun, pixelModel: head),
                                     store: store).run()
         #expect(disputed.decisions[.flagged] == 1 && disputed.reviewsOpened == 1)
-        let review = try #require(try store.reviewQueue(status: "open").first)
+        let review = try #require(try store.reviewQueue(status: .open).first)
         #expect(review.pixelAnswer == "HEAD" && review.metadataAnswer == "CHEST" && review.pixelModel == head.command)
     }
 }

@@ -1,3 +1,4 @@
+import Audit
 import BodypartTesting
 import Foundation
 import Testing

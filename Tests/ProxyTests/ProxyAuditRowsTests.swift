@@ -16,7 +16,7 @@ import Testing
     static func comparable(_ d: DecisionRecord) -> DecisionRecord {
         DecisionRecord(id: nil, runID: 0, studyInstanceUID: d.studyInstanceUID, seriesInstanceUID: d.seriesInstanceUID,
                               modality: d.modality, predictedBodyPart: d.predictedBodyPart, confidence: d.confidence,
-                              decision: d.decision, reason: d.reason, evidenceJSON: d.evidenceJSON,
+                              decision: d.kind, reason: d.reason, evidenceJSON: d.evidenceJSON,
                               currentBodyPartExamined: d.currentBodyPartExamined, newBodyPartExamined: d.newBodyPartExamined,
                               files: 0, createdAt: Date(timeIntervalSince1970: 0))
     }

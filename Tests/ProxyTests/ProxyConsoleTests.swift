@@ -195,7 +195,7 @@ import Testing
             let store = try AuditStore(path: auditPath)
             let run = try store.startRun(
                 RunRecord(
-                    jobKey: "clean:test", command: "clean", mode: "out", policyHash: "p",
+                    jobKey: "clean:test", command: "clean", mode: .out, policyHash: "p",
                     modelID: "m", host: "h"))
             try store.append(
                 decisions: [], changes: [], errors: [], progress: [],

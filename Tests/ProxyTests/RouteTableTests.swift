@@ -1,12 +1,13 @@
 import Anatomy
+import Audit
 import BodypartTesting
 import Classifier
 import Cleanup
 import DicomCore
-@testable import Proxy
 import Foundation
 import Testing
 import Yams
+@testable import Proxy
 
 /// The route table on its own: YAML, conditions, containment, order and `stop`.
 struct RouteTableTests {

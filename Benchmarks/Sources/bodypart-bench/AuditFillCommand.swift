@@ -24,10 +24,10 @@ struct AuditFillCommand: ParsableCommand {
         let store = try AuditStore(path: audit)
         let runID = try store.startRun(
             RunRecord(
-                jobKey: "bench:console", command: "bodypart-bench audit-fill", mode: "proxy",
+                jobKey: "bench:console", command: "bodypart-bench audit-fill", mode: .proxy,
                 policyHash: "bench", modelID: "bench", host: "bench"))
         let terms = ["CHEST", "HEAD", "ABDOMEN", "PELVIS", "LSPINE", "KNEE", "BRAIN", "ABDOMENPELVIS"]
-        let kinds = ["FILLED", "CONFIRMED", "NORMALIZED", "ABSTAINED", "FLAGGED", "CORRECTED"]
+        let kinds: [DecisionKind] = [.filled, .confirmed, .normalized, .abstained, .flagged, .corrected]
         let batch = 2_000
         let started = Date()
         for start in stride(from: 0, to: decisions, by: batch) {
@@ -41,7 +41,7 @@ struct AuditFillCommand: ParsableCommand {
                         runID: runID, studyInstanceUID: study, seriesInstanceUID: series, modality: "CT",
                         predictedBodyPart: term, confidence: 0.5 + Double(index % 50) / 100, decision: kind,
                         reason: "benchmark row", evidenceJSON: "{\"features\":[\"CT \(term)\"]}",
-                        currentBodyPartExamined: nil, newBodyPartExamined: kind == "FILLED" ? term : nil, files: 100))
+                        currentBodyPartExamined: nil, newBodyPartExamined: kind == .filled ? term : nil, files: 100))
                 changes.append(
                     ChangeRecord(
                         runID: runID, seriesInstanceUID: series, sopInstanceUID: series + ".1",

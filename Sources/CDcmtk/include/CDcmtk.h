@@ -39,7 +39,17 @@ enum {
 enum {
     BP_READ_HEADER = 1,     /**< stop before Pixel Data (7FE0,0010); large values stay on disk */
     BP_READ_FULL = 2,       /**< everything, loaded into memory (needed to write) */
-    BP_READ_UTF8 = 4        /**< convert string values to UTF-8 per Specific Character Set */
+    BP_READ_UTF8 = 4,       /**< convert string values to UTF-8 per Specific Character Set */
+    BP_READ_LAZY = 8        /**< with BP_READ_FULL: parse everything, but values above 4 KiB (Pixel Data)
+                                 stay on disk and are read from the file when written: the file must
+                                 not change until the object is saved or closed */
+};
+
+/** What bp_charset_kind says of an object's Specific Character Set. */
+enum {
+    BP_CHARSET_UTF8 = 0,    /**< none, ASCII or UTF-8: text needs no conversion */
+    BP_CHARSET_LATIN1 = 1,  /**< exactly ISO_IR 100: SH/LO/ST/LT/UT/PN/UC values are Latin-1 */
+    BP_CHARSET_OTHER = 2    /**< anything else: only BP_READ_UTF8 (DCMTK's converter) reads it right */
 };
 
 typedef struct bp_object bp_object; /**< a DICOM file: meta header + dataset */
@@ -75,6 +85,9 @@ bp_object *bp_open(const char *path, int mode, int *status);
 bp_object *bp_open_buffer(const void *bytes, size_t length, const char *transfer_syntax_uid, int *status);
 
 void bp_close(bp_object *obj);
+
+/** The kind of Specific Character Set (0008,0005) of the object's dataset (BP_CHARSET_...). */
+int bp_charset_kind(bp_object *obj);
 
 /** The file meta information header (may be empty for raw datasets). */
 bp_item *bp_meta(bp_object *obj);
