@@ -103,11 +103,16 @@ int scanDataset(Source &src, uint64_t pos, Encoding top, int flags, uint32_t max
         if (tentativeAt == long(stack.size()) - 1) tentativeAt = -1;
         stack.pop_back();
     };
-    // A guessed sequence that does not parse as one: skip it as bytes.
+    // A guessed sequence that does not parse as one: skip it as bytes, keeping the frames it is in.
+    // The index is taken first: popping the guessed frame resets `tentativeAt`, and a loop on it
+    // went on popping every enclosing frame and then the empty stack (pop_back on an empty vector
+    // moved its end before its buffer, and the next push wrote a frame over the heap block's
+    // header: a heap corruption of the parallel test runs, docs/dicom-io.md).
     auto abandonGuess = [&]() -> bool {
         if (tentativeAt < 0) return false;
-        uint64_t end = stack[size_t(tentativeAt)].end;
-        while (long(stack.size()) > tentativeAt) pop();
+        const size_t guessed = size_t(tentativeAt);
+        uint64_t end = stack[guessed].end;
+        while (stack.size() > guessed) pop();
         pos = end;
         return true;
     };

@@ -4,6 +4,7 @@
 #include "CDcmtk.h"
 #include "CDcmtkNet.h"
 #include "net_common.h"
+#include "net_handover.h"
 #include "net_listener.h"
 #include "net_tls.h"
 
@@ -148,6 +149,7 @@ class Pool : public DcmBaseSCPPool {
         RequestListener listener;
         T_ASC_Network *network = nullptr;
         std::unique_ptr<DcmTLSTransportLayer> tls; // null: plain TCP
+        bpnet::HandOverLayer plain;                 // the TCP layer of a plain endpoint
         std::thread loop;
     };
     Endpoint plain_, secure_;
@@ -168,10 +170,13 @@ class Pool : public DcmBaseSCPPool {
         T_ASC_Association *assoc = nullptr;
         bool secure = endpoint.tls != nullptr;
         if (secure) socketTimeouts(w.fd, static_cast<long>(getConfig().getACSETimeout()));
-        dcmExternalSocketHandle.set(w.fd);
-        OFCondition cond = ASC_receiveAssociation(endpoint.network, &assoc, config_.max_pdu, nullptr, nullptr, secure ? OFTrue : OFFalse,
-                                                  DUL_NOBLOCK, 5);
-        dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
+        OFCondition cond;
+        {
+            // Held until DCMTK has read the socket (the endpoint's layer releases it), see net_handover.h.
+            bpnet::HandOver handOver(w.fd);
+            cond = ASC_receiveAssociation(endpoint.network, &assoc, config_.max_pdu, nullptr, nullptr, secure ? OFTrue : OFFalse,
+                                          DUL_NOBLOCK, 5);
+        }
         if (secure) socketTimeouts(w.fd, 0);
         // The listener's address (IPv4 or IPv6, from accept) replaces DCMTK's, which reads IPv4 only.
         if (cond.good() && assoc->params)
@@ -359,7 +364,7 @@ int openListener(const std::string &address, uint16_t port, std::string &why) {
 /// Binds one endpoint's port on the pool's address and sets up its DCMTK network (with the
 /// endpoint's TLS layer, if any). DCMTK's network is set up without a listening socket of its
 /// own (an external socket handle during the set-up tells it so) and reads each request from the
-/// socket handed to it.
+/// socket handed to it; both go through DCMTK's one global, held by a HandOver (net_handover.h).
 bool openEndpoint(Pool &pool, Pool::Endpoint &endpoint, uint16_t port, std::string &why, int &code) {
     int fd = openListener(pool.listenAddress_, port, why);
     if (fd < 0) {
@@ -369,10 +374,14 @@ bool openEndpoint(Pool &pool, Pool::Endpoint &endpoint, uint16_t port, std::stri
     endpoint.listener.listenFd = fd;
     endpoint.listener.requestTimeout = static_cast<int>(pool.getConfig().getACSETimeout());
     endpoint.listener.tls = endpoint.tls != nullptr;
-    dcmExternalSocketHandle.set(fd);
-    OFCondition cond = ASC_initializeNetwork(NET_ACCEPTOR, port, 5, &endpoint.network);
-    dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
-    if (cond.good() && endpoint.tls) cond = ASC_setTransportLayer(endpoint.network, endpoint.tls.get(), 0);
+    OFCondition cond;
+    {
+        bpnet::HandOver handOver(fd); // no other SCP's socket in the global meanwhile (net_handover.h)
+        cond = ASC_initializeNetwork(NET_ACCEPTOR, port, 5, &endpoint.network);
+    }
+    // DCMTK reads each connection's socket from the global; the layer releases it once read.
+    if (cond.good())
+        cond = ASC_setTransportLayer(endpoint.network, endpoint.tls ? static_cast<DcmTransportLayer *>(endpoint.tls.get()) : &endpoint.plain, 0);
     if (cond.bad()) {
         why = std::string("cannot set up the network: ") + cond.text();
         code = BP_E_IO;

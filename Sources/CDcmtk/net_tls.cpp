@@ -2,6 +2,7 @@
 // without the command line: certificate and key, trusted CAs (files or
 // hashed folders), the BCP 195 profile, peer verification.
 #include "net_tls.h"
+#include "net_handover.h"
 
 #include <mutex>
 #include <sys/stat.h>
@@ -11,7 +12,9 @@ namespace bpnet {
 std::unique_ptr<DcmTLSTransportLayer> makeTLSLayer(const bp_tls_config &config, T_ASC_NetworkRole role, std::string &why) {
     static std::once_flag once;
     std::call_once(once, [] { DcmTLSTransportLayer::initializeOpenSSL(); });
-    auto layer = std::make_unique<DcmTLSTransportLayer>(role, nullptr, OFFalse);
+    // An acceptor's layer also ends the socket hand-over when DCMTK has read the socket (net_handover.h).
+    std::unique_ptr<DcmTLSTransportLayer> layer =
+        role == NET_ACCEPTOR ? std::make_unique<HandOverTLSLayer>(role) : std::make_unique<DcmTLSTransportLayer>(role, nullptr, OFFalse);
     if (!*layer) {
         why = "cannot create the TLS layer (OpenSSL)";
         return nullptr;
