@@ -68,8 +68,15 @@ float *toFloats(const unsigned char *raw, size_t count, unsigned bitsAllocated, 
 
 bool supportedBits(unsigned bits) { return bits == 8 || bits == 16 || bits == 32; }
 
+/// GDCM is not documented as safe for decodes in parallel (its readers share the process-wide
+/// Global dictionaries, the codec registry and Trace), and full test runs that decode JPEG 2000 in
+/// several threads still corrupted the heap once after the depth-scan fix: one GDCM decode at a
+/// time. GDCM only reads what DCMTK cannot (JPEG 2000), so this costs the proxy little.
+std::mutex gdcmLock;
+
 /// Decodes with GDCM (JPEG 2000 and whatever DCMTK could not change).
 float *readWithGdcm(const char *path, bp_pixel_info *info, int *status, const std::string &dcmtkProblem) {
+    std::lock_guard<std::mutex> guard(gdcmLock);
     gdcm::ImageReader reader;
     reader.SetFileName(path);
     if (!reader.Read()) {
