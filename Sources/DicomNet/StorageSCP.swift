@@ -163,7 +163,14 @@ public final class StorageSCP: @unchecked Sendable {
     public func stop(wait: Int) -> Int {
         guard let handle else { return 0 }
         let left = Int(bp_scp_stop(handle, UInt32(max(0, wait))))
-        if left == 0 { bp_scp_free(handle) }
+        if left == 0 {
+            bp_scp_free(handle)
+        } else {
+            // Associations still running keep calling back with `self` as their (unretained)
+            // context: the listener is left to them (not freed), and so is this object, on purpose,
+            // so that a caller dropping its last reference cannot free it under them.
+            _ = Unmanaged.passRetained(self)
+        }
         self.handle = nil
         return left
     }
