@@ -25,22 +25,9 @@ import Testing
         let priors = try RoutingFixtures.priors(of: patient, in: folder)
         #expect(try orthanc.upload(Array(priors.values)) == priors.count)
 
-        let config = try Peers.config(in: folder, """
-            destinations: [APP@127.0.0.1:\(appPort)]
-            archives: [ARCHIVE@127.0.0.1:\(dicomPort)]
-            routes:
-              - name: brain
-                bodyPart: HEAD
-                destinations: [APP]
-                priors: { archive: ARCHIVE, max_studies: 3, max_age: 5y, modalities: [CT, MR], max_attempts: 1000 }
-              - name: default
-                destinations: [APP]
-            \(ProxyConsoleTests.consoleYAML(port: consolePort))
-            """)
-        let audit = folder.appendingPathComponent("audit.sqlite").path
-        let spool = folder.appendingPathComponent("spool").path
-        let proxy = try Peers.proxy(["--spool", spool, "--audit", audit, "--config", config], port: proxyPort,
-                                    log: folder.appendingPathComponent("proxy.log"))
+        let config = try Self.config(in: folder, appPort: appPort, archivePort: dicomPort, consolePort: consolePort,
+                                     priors: "{ archive: ARCHIVE, max_studies: 3, max_age: 5y, modalities: [CT, MR], max_attempts: 1000 }")
+        let (proxy, audit, spool) = try Self.proxy(in: folder, config: config, port: proxyPort)
         defer { proxy.stop() }
 
         // A new brain MR: it goes to the app, and so do the head CT and the recent brain MR priors.
@@ -124,22 +111,9 @@ import Testing
         let app = folder.appendingPathComponent("app")
         let scp = try Peers.storescp(into: app, port: appPort, log: folder.appendingPathComponent("app.log"))
         defer { scp.stop() }
-        let config = try Peers.config(in: folder, """
-            destinations: [APP@127.0.0.1:\(appPort)]
-            archives: [ARCHIVE@127.0.0.1:\(nobody)]
-            routes:
-              - name: brain
-                bodyPart: HEAD
-                destinations: [APP]
-                priors: { archive: ARCHIVE, max_attempts: 2 }
-              - name: default
-                destinations: [APP]
-            \(ProxyConsoleTests.consoleYAML(port: consolePort))
-            """)
-        let audit = folder.appendingPathComponent("audit.sqlite").path
-        let spool = folder.appendingPathComponent("spool").path
-        let proxy = try Peers.proxy(["--spool", spool, "--audit", audit, "--config", config], port: proxyPort,
-                                    log: folder.appendingPathComponent("proxy.log"))
+        let config = try Self.config(in: folder, appPort: appPort, archivePort: nobody, consolePort: consolePort,
+                                     priors: "{ archive: ARCHIVE, max_attempts: 2 }")
+        let (proxy, audit, spool) = try Self.proxy(in: folder, config: config, port: proxyPort)
         defer { proxy.stop() }
         let study = try RoutingFixtures.brainStudy(of: "BP-PRIORS-CAP", date: "19920402", in: folder, name: "new")
         #expect(Peers.successes(try Peers.storescu(study, port: proxyPort)) == study.count)
@@ -167,6 +141,31 @@ import Testing
         #expect(page.dom.contains("<li data-state=\"failed\">"), "\(page.dom)")
         #expect(page.dom.contains("gave up after 2 failed attempts"))
         #expect(!page.dom.contains("pending retry"))
+    }
+
+    /// The tests' configuration: the app the only destination, a `brain` route (HEAD) with `priors`
+    /// (a YAML mapping) from the archive on `archivePort`, the console on `consolePort`.
+    static func config(in folder: URL, appPort: UInt16, archivePort: UInt16, consolePort: UInt16, priors: String) throws -> String {
+        try Peers.config(in: folder, """
+            destinations: [APP@127.0.0.1:\(appPort)]
+            archives: [ARCHIVE@127.0.0.1:\(archivePort)]
+            routes:
+              - name: brain
+                bodyPart: HEAD
+                destinations: [APP]
+                priors: \(priors)
+              - name: default
+                destinations: [APP]
+            \(ProxyConsoleTests.consoleYAML(port: consolePort))
+            """)
+    }
+
+    /// The proxy on `port` with `config`, its audit and spool in `folder`.
+    static func proxy(in folder: URL, config: String, port: UInt16) throws -> (proxy: Peers.Background, audit: String, spool: String) {
+        let (audit, spool) = (folder.appendingPathComponent("audit.sqlite").path, folder.appendingPathComponent("spool").path)
+        let proxy = try Peers.proxy(["--spool", spool, "--audit", audit, "--config", config], port: port,
+                                    log: folder.appendingPathComponent("proxy.log"))
+        return (proxy, audit, spool)
     }
 
     /// The console's base URL with the test user in it.
