@@ -29,7 +29,7 @@ public struct PriorNote: Sendable, Hashable {
     /// Reads a detail written by `detail`; nil for any other text.
     public init?(detail: String) {
         guard detail.hasPrefix("date "), let regionMark = detail.range(of: ", region "),
-              let colon = detail.range(of: ": ", range: regionMark.upperBound..<detail.endIndex)
+            let colon = detail.range(of: ": ", range: regionMark.upperBound..<detail.endIndex)
         else { return nil }
         let date = String(detail[detail.index(detail.startIndex, offsetBy: 5)..<regionMark.lowerBound])
         let region = String(detail[regionMark.upperBound..<colon.lowerBound])

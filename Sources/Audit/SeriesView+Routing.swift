@@ -48,7 +48,9 @@ extension SeriesView {
             }
             let note = PriorNote(detail: row.detail)
             if row.kind == "prior-match" { lines[key]?.matched = true }
-            if let note, note.studyDate != nil || !note.regions.isEmpty || lines[key]?.note == nil { lines[key]?.note = note }
+            if let note, note.studyDate != nil || !note.regions.isEmpty || lines[key]?.note == nil {
+                lines[key]?.note = note
+            }
             if lines[key]?.state == "moved" { continue }
             lines[key]?.last = note?.text ?? row.detail
             switch (row.kind, row.status) {
@@ -57,7 +59,8 @@ extension SeriesView {
             case ("prior-failed", _):
                 lines[key]?.state = pending.contains { $0.destination == destination } ? "pending retry" : "failed"
             case ("prior-match", _): lines[key]?.state = "matched"
-            case ("prior-skip", _): lines[key]?.state = (note?.text ?? row.detail).hasPrefix("already sent") ? "sent before" : "not taken"
+            case ("prior-skip", _):
+                lines[key]?.state = (note?.text ?? row.detail).hasPrefix("already sent") ? "sent before" : "not taken"
             default: break
             }
         }
@@ -69,10 +72,14 @@ extension SeriesView {
     /// when the series has no routing row (no `routes:`, or an audit before schema v4).
     public static func drawRouting(_ page: inout HTMLPage, rows: [RoutingRecord], pending: [PendingFetch] = []) {
         let routes = rows.filter { $0.kind == "route" }
-        guard !routes.isEmpty || !pending.isEmpty || rows.contains(where: { $0.kind.hasPrefix("prior-") }) else { return }
+        guard !routes.isEmpty || !pending.isEmpty || rows.contains(where: { $0.kind.hasPrefix("prior-") }) else {
+            return
+        }
         page.raw("<section class=\"routing\"><h4>Route</h4><ul id=\"routes-taken\" data-count=\"\(routes.count)\">")
         for route in routes {
-            page.raw("<li data-rule=\"\(HTMLPage.escape(route.rule))\" data-destination=\"\(HTMLPage.escape(route.destination ?? ""))\">")
+            page.raw(
+                "<li data-rule=\"\(HTMLPage.escape(route.rule))\" data-destination=\"\(HTMLPage.escape(route.destination ?? ""))\">"
+            )
             page.text("\(route.rule) → \(route.destination ?? "nowhere"): \(route.detail)")
             page.raw("</li>")
         }
@@ -98,14 +105,19 @@ extension SeriesView {
         }
         if !lines.isEmpty {
             page.raw("<table id=\"priors\" data-count=\"\(lines.count)\"><thead><tr>")
-            for head in ["destination", "prior study", "study date", "region", "state", "last step"] { page.element("th", head) }
+            for head in ["destination", "prior study", "study date", "region", "state", "last step"] {
+                page.element("th", head)
+            }
             page.raw("</tr></thead><tbody>")
             for line in lines {
                 let date = line.note?.studyDate ?? "-"
                 let region = line.note.map { $0.regions.isEmpty ? "-" : $0.regions.joined(separator: ", ") } ?? "-"
-                page.raw("<tr class=\"prior\" data-prior=\"\(HTMLPage.escape(line.prior))\" data-state=\"\(line.state)\""
-                    + " data-date=\"\(HTMLPage.escape(date))\" data-region=\"\(HTMLPage.escape(region))\">")
-                for text in [line.destination, line.prior, date, region, line.state, line.last] { page.element("td", text) }
+                page.raw(
+                    "<tr class=\"prior\" data-prior=\"\(HTMLPage.escape(line.prior))\" data-state=\"\(line.state)\""
+                        + " data-date=\"\(HTMLPage.escape(date))\" data-region=\"\(HTMLPage.escape(region))\">")
+                for text in [line.destination, line.prior, date, region, line.state, line.last] {
+                    page.element("td", text)
+                }
                 page.raw("</tr>")
             }
             page.raw("</tbody></table>")
@@ -116,13 +128,16 @@ extension SeriesView {
 
     /// The fetches still waiting, and those the proxy gave up on.
     private static func fetchFailures(_ page: inout HTMLPage, rows: [RoutingRecord], pending: [PendingFetch]) {
-        let abandoned = rows.filter { $0.kind == "prior-failed" && $0.status == "abandoned" && $0.priorStudyInstanceUID == nil }
+        let abandoned = rows.filter {
+            $0.kind == "prior-failed" && $0.status == "abandoned" && $0.priorStudyInstanceUID == nil
+        }
         guard !pending.isEmpty || !abandoned.isEmpty else { return }
         page.raw("<ul id=\"prior-fetches\" data-count=\"\(pending.count + abandoned.count)\">")
         for fetch in pending {
             page.raw("<li data-state=\"pending retry\" data-attempts=\"\(fetch.attempts)\">")
             var text = "to \(fetch.destination): "
-            text += fetch.attempts == 0
+            text +=
+                fetch.attempts == 0
                 ? "fetch due \(AuditExport.timestamp(fetch.next))"
                 : "attempt \(fetch.attempts) of \(fetch.maxAttempts) failed, next at \(AuditExport.timestamp(fetch.next))"
             if let error = fetch.lastError { text += " (\(error))" }

@@ -69,7 +69,9 @@ extension Peers {
     /// The SOP Class and SOP Instance UIDs of `file` (what a raw C-STORE names).
     public static func sopIdentity(_ file: String) throws -> (sopClass: String, sopInstance: String) {
         let dataset = try HeaderReader().read(file).dataset
-        guard let sopClass = dataset.string(.sopClassUID), let sop = dataset.string(.sopInstanceUID) else { throw MissingUID(file: file) }
+        guard let sopClass = dataset.string(.sopClassUID), let sop = dataset.string(.sopInstanceUID) else {
+            throw MissingUID(file: file)
+        }
         return (sopClass, sop)
     }
 }
