@@ -99,6 +99,7 @@ struct RouteTableTests {
         #expect(priors.maxAttempts == PriorSettings.defaultMaxAttempts && PriorSettings.defaultMaxAttempts == 5)
         let capped = try Self.table("- name: brain\n  destinations: [BRAIN_APP]\n  priors: { archive: ARCHIVE, max_attempts: 3 }\n")
         #expect(capped.rules.first?.priors?.maxAttempts == 3)
+        #expect(capped.summary.first?.hasSuffix("(priors from ARCHIVE, ≤ 3, given up after 3 failed attempts)") == true, "proxy --check")
         #expect(throws: ProxyError.self) {
             try Self.table("- name: brain\n  destinations: [BRAIN_APP]\n  priors: { archive: ARCHIVE, max_attempts: 0 }\n")
         }
