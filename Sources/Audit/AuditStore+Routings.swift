@@ -61,3 +61,14 @@ extension AuditStore {
         }
     }
 }
+
+extension AuditStore {
+    /// Prior fetches the proxy gave up on (`prior-failed` rows with status `abandoned`: one per prior
+    /// left unmoved, or one for the fetch when the patient's query failed), over every run.
+    public func priorsAbandoned() throws(AuditError) -> Int {
+        try read { db in
+            guard try db.tableExists(RoutingRecord.databaseTableName) else { return 0 }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM routings WHERE kind = 'prior-failed' AND status = 'abandoned'") ?? 0
+        }
+    }
+}

@@ -36,7 +36,10 @@ extension HTMLReport {
 
     private func detail(_ page: inout HTMLPage, _ decision: DecisionRecord) {
         let changes = changesBySeries[decision.seriesInstanceUID]?.filter { $0.runID == decision.runID } ?? []
-        SeriesView.draw(&page, decision: decision, changes: changes, back: ("#attention", "back to the list"))
+        SeriesView.draw(&page, decision: decision, changes: changes)
+        // The route and priors drawn as the console draws them, inside the series' section.
+        SeriesView.drawRouting(&page, rows: routingsBySeries[decision.seriesInstanceUID]?.filter { $0.runID == decision.runID } ?? [])
+        page.raw("<p><a href=\"#attention\">back to the list</a></p>")
     }
 
     /// Evidence JSON pretty-printed when it parses, else as stored.

@@ -17,6 +17,8 @@ public struct HTMLReport: Sendable {
     public var attention: [DecisionRecord]
     /// Changes of the attention series, by SeriesInstanceUID.
     public var changesBySeries: [String: [ChangeRecord]]
+    /// Routing rows (route taken, priors) of the attention series, by SeriesInstanceUID (proxy runs only).
+    public var routingsBySeries: [String: [RoutingRecord]] = [:]
     /// Open reviews (metadata and pixel answers disagree), in order of opening.
     public var reviews: [ReviewRecord]
     /// Previews of the reviewed series (PNG files beside the report), by
@@ -60,14 +62,18 @@ public struct HTMLReport: Sendable {
         let attention = try store.decisions(filter: DecisionFilter(runID: runID))
             .filter { $0.kind == .flagged || $0.confidence < lowConfidence }
         var changes: [String: [ChangeRecord]] = [:]
+        var routings: [String: [RoutingRecord]] = [:]
         for decision in attention.prefix(detailLimit) where changes[decision.seriesInstanceUID] == nil {
             changes[decision.seriesInstanceUID] = try store.changes(runID: decision.runID, series: decision.seriesInstanceUID)
+            routings[decision.seriesInstanceUID] = try store.routings(series: decision.seriesInstanceUID)
         }
         let reviews = try store.reviewQueue(status: .open).filter { runID == nil || $0.runID == runID }
         let title = runID.map { "bodypart audit report: run \($0)" } ?? "bodypart audit report: all runs"
-        return HTMLReport(summary: summary, attention: attention, changesBySeries: changes, reviews: reviews,
-                          errors: try store.errors(runID: runID), anchor: try store.anchor(), title: title,
-                          lowConfidence: lowConfidence)
+        var report = HTMLReport(summary: summary, attention: attention, changesBySeries: changes, reviews: reviews,
+                                errors: try store.errors(runID: runID), anchor: try store.anchor(), title: title,
+                                lowConfidence: lowConfidence)
+        report.routingsBySeries = routings
+        return report
     }
 
     /// The whole page.

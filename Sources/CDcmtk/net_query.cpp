@@ -86,6 +86,23 @@ int identifier(DcmDataset &dataset, const char *level, const char *const *keywor
     return BP_OK;
 }
 
+/// One C-FIND or C-MOVE: its identifier and the association it goes on. The TLS
+/// layer, when the config asks for one, is declared before the SCU so that it
+/// outlives it (members are destroyed in reverse order).
+struct Exchange {
+    DcmDataset query;
+    std::unique_ptr<DcmTLSTransportLayer> layer;
+    QuerySCU scu;
+
+    /// Builds the identifier (`level`, keys) and opens the association for `abstractSyntax`; a shim status.
+    int start(const bp_scu_config *config, const char *abstractSyntax, const char *level, const char *const *keywords,
+              const char *const *values, size_t count) {
+        bpnet::prepareNetwork();
+        int status = identifier(query, level, keywords, values, count);
+        return status != BP_OK ? status : scu.open(config, abstractSyntax, layer);
+    }
+};
+
 /// Hands one match's top-level elements (sequences left out) to the handler as keyword → text.
 void report(DcmDataset *dataset, void *context, bp_match_handler onMatch) {
     if (!dataset || !onMatch) return;
@@ -113,17 +130,13 @@ extern "C" {
 
 int bp_scu_find(const bp_scu_config *config, const char *level, const char *const *keywords, const char *const *values,
                 size_t count, void *context, bp_match_handler on_match, uint16_t *final_status) {
-    bpnet::prepareNetwork();
     *final_status = 0xFFFF;
-    DcmDataset query;
-    int status = identifier(query, level, keywords, values, count);
+    Exchange find;
+    int status = find.start(config, UID_FINDStudyRootQueryRetrieveInformationModel, level, keywords, values, count);
     if (status != BP_OK) return status;
-    std::unique_ptr<DcmTLSTransportLayer> layer; // outlives the SCU
-    QuerySCU scu;
-    status = scu.open(config, UID_FINDStudyRootQueryRetrieveInformationModel, layer);
-    if (status != BP_OK) return status;
+    QuerySCU &scu = find.scu;
     OFList<QRResponse *> responses;
-    OFCondition cond = scu.sendFINDRequest(scu.context_, &query, &responses);
+    OFCondition cond = scu.sendFINDRequest(scu.context_, &find.query, &responses);
     if (cond.bad()) {
         for (QRResponse *r : responses) delete r;
         return scu.failed(config, "C-FIND", cond);
@@ -139,18 +152,14 @@ int bp_scu_find(const bp_scu_config *config, const char *level, const char *cons
 
 int bp_scu_move(const bp_scu_config *config, const char *level, const char *move_destination, const char *const *keywords,
                 const char *const *values, size_t count, bp_move_result *result) {
-    bpnet::prepareNetwork();
     *result = bp_move_result{0xFFFF, 0, 0, 0, 0};
     if (!move_destination || !*move_destination) return bpnet::fail(BP_E_INVALID, "C-MOVE needs a destination AE title");
-    DcmDataset query;
-    int status = identifier(query, level, keywords, values, count);
+    Exchange move;
+    int status = move.start(config, UID_MOVEStudyRootQueryRetrieveInformationModel, level, keywords, values, count);
     if (status != BP_OK) return status;
-    std::unique_ptr<DcmTLSTransportLayer> layer; // outlives the SCU
-    QuerySCU scu;
-    status = scu.open(config, UID_MOVEStudyRootQueryRetrieveInformationModel, layer);
-    if (status != BP_OK) return status;
+    QuerySCU &scu = move.scu;
     OFList<RetrieveResponse *> responses;
-    OFCondition cond = scu.sendMOVERequest(scu.context_, move_destination, &query, &responses);
+    OFCondition cond = scu.sendMOVERequest(scu.context_, move_destination, &move.query, &responses);
     if (cond.bad()) {
         for (RetrieveResponse *r : responses) delete r;
         return scu.failed(config, "C-MOVE", cond);

@@ -8,7 +8,7 @@ struct ProxyStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "List what waits in the spool and what is quarantined, per destination, and the series waiting for a pixel check.",
-        discussion: "Reads the spool only; works while the proxy runs. One line per destination, then one per quarantined object with its reason; then one line for the pixel check (series kept, objects) and one per series waiting for it. With --config holding routes: one line per route and destination (series routed, from the audit), and one for the priors (found, matched, moved, failed; fetches waiting and retrying, with the last failure)."
+        discussion: "Reads the spool only; works while the proxy runs. One line per destination, then one per quarantined object with its reason; then one line for the pixel check (series kept, objects) and one per series waiting for it. With --config holding routes: one line per route and destination (series routed, from the audit), and one for the priors (found, matched, moved, failed; fetches waiting and retrying, with the last failure, and those given up after priors.max_attempts)."
     )
 
     @OptionGroup var options: ProxySpoolOptions
@@ -47,16 +47,18 @@ struct ProxyStatusCommand: ParsableCommand {
         else { return }
         let auditPath = audit ?? configuration.audit
         var counts = (found: 0, matched: 0, moved: 0, failed: 0)
+        var abandoned = 0
         if FileManager.default.fileExists(atPath: auditPath) {
             let store = try AuditStore(path: auditPath, readOnly: true)
             for (rule, destination, series) in try store.routedSeries() {
                 Console.out("route \(rule)\t\(destination)\tseries \(series)")
             }
             counts = try store.priorCounts()
+            abandoned = try store.priorsAbandoned()
         }
         let backlog = PriorBacklog(spoolRoot: spoolRoot)
         var line = "priors\tfound \(counts.found)\tmatched \(counts.matched)\tmoved \(counts.moved)\tfailed \(counts.failed)"
-        line += "\twaiting \(backlog.waiting)\tretrying \(backlog.retrying)"
+        line += "\twaiting \(backlog.waiting)\tretrying \(backlog.retrying)\tgave up \(abandoned)"
         Console.out(line)
         if let error = backlog.lastError {
             let next = backlog.nextRetry.map { String(format: "%.0f s", max(0, $0.timeIntervalSinceNow)) } ?? "-"

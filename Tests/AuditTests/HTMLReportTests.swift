@@ -35,6 +35,24 @@ import Testing
         #expect(!html.contains("<below"))
     }
 
+    /// A series the proxy routed shows its route and priors in its section, drawn as the console draws them.
+    @Test func routedSeriesShowsItsRouteAndPriors() throws {
+        let temp = try TempStore()
+        defer { temp.remove() }
+        let runID = try Sample.fill(temp.store)
+        let note = PriorNote(studyDate: "19910301", regions: ["HEAD"], text: "C-MOVE done")
+        try temp.store.append(decisions: [], changes: [], errors: [], progress: [], routings: [
+            RoutingRecord(runID: runID, kind: "route", studyInstanceUID: "1.2.5", seriesInstanceUID: "1.2.5.9", rule: "brain",
+                          destination: "APP@h:1", detail: "brain: HEAD"),
+            RoutingRecord(runID: runID, kind: "prior-move", studyInstanceUID: "1.2.5", seriesInstanceUID: "1.2.5.9", rule: "brain",
+                          destination: "APP@h:1", priorStudyInstanceUID: "9.1", status: "success", detail: note.detail),
+        ])
+        let html = try HTMLReport.load(from: temp.store, runID: runID).render()
+        #expect(html.contains("<ul id=\"routes-taken\" data-count=\"1\"><li data-rule=\"brain\""), "\(html)")
+        #expect(html.contains("data-prior=\"9.1\" data-state=\"moved\" data-date=\"19910301\" data-region=\"HEAD\""))
+        #expect(html.components(separatedBy: "id=\"routes-taken\"").count == 2, "only the routed series")
+    }
+
     /// Renders the file in headless Chromium and reads the counts from the DOM it built.
     @Test(.timeLimit(.minutes(2))) func chromiumRendersTheCounts() throws {
         let chromium = TestEnvironment.which("chromium") ?? TestEnvironment.which("chromium-browser")

@@ -57,14 +57,10 @@ import Testing
     }
 
     @Test func callerOutsideAllowListIsRejectedAndOthersServed() throws {
-        let folder = try TestEnvironment.temporaryFolder("proxy-allow")
-        defer { TestEnvironment.remove(folder) }
-        let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
-        let received = folder.appendingPathComponent("recv")
-        let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
-        defer { scp.stop() }
-        let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort, extra: ["--allow", "MODALITY"]), port: proxyPort,
-                                    log: folder.appendingPathComponent("proxy.log"))
+        let bed = try ProxyTestbed("proxy-allow")
+        defer { bed.close() }
+        let (proxyPort, received) = (bed.proxyPort, bed.received)
+        let proxy = try bed.proxy(try bed.arguments(extra: ["--allow", "MODALITY"]))
         defer { proxy.stop() }
         let file = Peers.dev(Peers.lungCT)[0]
         let stranger = try Peers.storescu([file], port: proxyPort, callingAE: "STRANGER")
@@ -85,14 +81,10 @@ import Testing
     }
 
     @Test func fourModalitiesAtOnce() throws {
-        let folder = try TestEnvironment.temporaryFolder("proxy-four")
-        defer { TestEnvironment.remove(folder) }
-        let (scpPort, proxyPort, metricsPort) = (Peers.freePort(), Peers.freePort(), Peers.freePort())
-        let received = folder.appendingPathComponent("recv")
-        let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
-        defer { scp.stop() }
-        let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort, extra: ["--metrics-port", "\(metricsPort)"]),
-                                    port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
+        let bed = try ProxyTestbed("proxy-four")
+        defer { bed.close() }
+        let (proxyPort, received, metricsPort) = (bed.proxyPort, bed.received, Peers.freePort())
+        let proxy = try bed.proxy(try bed.arguments(extra: ["--metrics-port", "\(metricsPort)"]))
         defer { proxy.stop() }
         let volumes = [Peers.lungCT, Peers.wholeBodyCT, "plotly__dash-vtk@e50bf6d/demos/data/ct_scans", "neurolabusc__dcm_qa_ct/In/GE"]
         let told = Mutex(0)
@@ -150,15 +142,10 @@ import Testing
     init() throws { try Dcmtk.setUp(privateDictionary: TestEnvironment.privateDictionary) }
 
     @Test func mismatchedAndTruncatedStoresAreRefusedAndTheNextIsServed() throws {
-        let folder = try TestEnvironment.temporaryFolder("proxy-malformed")
-        defer { TestEnvironment.remove(folder) }
-        let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
-        let received = folder.appendingPathComponent("recv")
-        let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
-        defer { scp.stop() }
-        let spool = folder.appendingPathComponent("spool")
-        let proxy = try Peers.proxy(try Peers.arguments(folder, destinationPort: scpPort), port: proxyPort,
-                                    log: folder.appendingPathComponent("proxy.log"))
+        let bed = try ProxyTestbed("proxy-malformed")
+        defer { bed.close() }
+        let (proxyPort, received, spool) = (bed.proxyPort, bed.received, bed.folder.appendingPathComponent("spool"))
+        let proxy = try bed.proxy()
         defer { proxy.stop() }
         let files = Peers.dev(Peers.lungCT)
         let header = try HeaderReader().read(files[0])
@@ -216,13 +203,9 @@ import Testing
     }
 
     @Test func objectSentAgainAfterARestartIsNotedAsResent() throws {
-        let folder = try TestEnvironment.temporaryFolder("proxy-resent-restart")
-        defer { TestEnvironment.remove(folder) }
-        let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
-        let received = folder.appendingPathComponent("recv")
-        let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
-        defer { scp.stop() }
-        let arguments = try Peers.arguments(folder, destinationPort: scpPort)
+        let bed = try ProxyTestbed("proxy-resent-restart")
+        defer { bed.close() }
+        let (folder, proxyPort, received, arguments) = (bed.folder, bed.proxyPort, bed.received, bed.arguments)
         let file = Peers.dev(Peers.lungCT)[0]
         let first = try Peers.proxy(arguments, port: proxyPort, log: folder.appendingPathComponent("first.log"))
         #expect(Peers.successes(try Peers.storescu([file], port: proxyPort)) == 1)

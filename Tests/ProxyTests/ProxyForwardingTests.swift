@@ -140,13 +140,9 @@ import Testing
     }
 
     @Test func killNineMidStreamThenRestartDeliversEverySuccess() throws {
-        let folder = try TestEnvironment.temporaryFolder("proxy-kill")
-        defer { TestEnvironment.remove(folder) }
-        let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
-        let received = folder.appendingPathComponent("recv")
-        let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
-        defer { scp.stop() }
-        let arguments = try Peers.arguments(folder, destinationPort: scpPort)
+        let bed = try ProxyTestbed("proxy-kill")
+        defer { bed.close() }
+        let (folder, proxyPort, received, arguments) = (bed.folder, bed.proxyPort, bed.received, bed.arguments)
         let first = try Peers.proxy(arguments, port: proxyPort, log: folder.appendingPathComponent("proxy1.log"))
         let files = Peers.dev(Peers.wholeBodyCT)
         let result = Mutex<TestEnvironment.Output?>(nil)

@@ -26,13 +26,9 @@ import Testing
     }
 
     @Test func killNineAtRandomPointsOfGroupCommitsLosesNoSuccess() throws {
-        let folder = try TestEnvironment.temporaryFolder("proxy-group-kill")
-        defer { TestEnvironment.remove(folder) }
-        let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
-        let received = folder.appendingPathComponent("recv")
-        let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
-        defer { scp.stop() }
-        let arguments = try Peers.arguments(folder, destinationPort: scpPort)
+        let bed = try ProxyTestbed("proxy-group-kill")
+        defer { bed.close() }
+        let (folder, proxyPort, received, arguments) = (bed.folder, bed.proxyPort, bed.received, bed.arguments)
         // Four modalities at once, so that rounds hold several objects.
         let volumes = [
             Peers.lungCT, Peers.wholeBodyCT, "plotly__dash-vtk@e50bf6d/demos/data/ct_scans",

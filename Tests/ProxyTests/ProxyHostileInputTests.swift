@@ -15,32 +15,20 @@ import Testing
 @Suite(.serialized) struct ProxyHostileInputTests {
     init() throws { try Dcmtk.setUp(privateDictionary: TestEnvironment.privateDictionary) }
 
-    /// A proxy with a storescp behind it, in `folder`.
-    private func peers(_ folder: URL, extra: [String] = [], config: String? = nil)
-        throws -> (proxy: Peers.Background, scp: Peers.Background, port: UInt16, received: URL)
-    {
-        let (scpPort, proxyPort) = (Peers.freePort(), Peers.freePort())
-        let received = folder.appendingPathComponent("recv")
-        let scp = try Peers.storescp(into: received, port: scpPort, log: folder.appendingPathComponent("scp.log"))
-        var arguments = try Peers.arguments(folder, destinationPort: scpPort, extra: extra)
-        if let config {
-            let path = folder.appendingPathComponent("hostile.yaml").path
-            try config.write(toFile: path, atomically: true, encoding: .utf8)
-            arguments[arguments.firstIndex(of: "--config")! + 1] = path
+    /// A proxy with a storescp behind it, in a new test folder `name`.
+    private func peers(_ name: String, extra: [String] = [], config: String? = nil) throws -> (bed: ProxyTestbed, proxy: Peers.Background) {
+        let bed = try ProxyTestbed(name)
+        do { return (bed, try bed.proxy(try bed.arguments(extra: extra, config: config))) } catch {
+            bed.close()
+            throw error
         }
-        let proxy = try Peers.proxy(arguments, port: proxyPort, log: folder.appendingPathComponent("proxy.log"))
-        return (proxy, scp, proxyPort, received)
     }
 
     @Test func deeplyNestedDatasetIsRefusedAndTheProxyKeepsServing() throws {
-        let folder = try TestEnvironment.temporaryFolder("proxy-nested")
-        defer { TestEnvironment.remove(folder) }
-        let (proxy, scp, port, received) = try peers(folder)
-        defer { proxy.stop(); scp.stop() }
-        let files = Peers.dev(Peers.lungCT)
-        let header = try HeaderReader().read(files[0])
-        let sopClass = try #require(header.dataset.string(.sopClassUID))
-        let sop = try #require(header.dataset.string(.sopInstanceUID))
+        let (bed, proxy) = try peers("proxy-nested")
+        defer { proxy.stop(); bed.close() }
+        let (folder, port, received, files) = (bed.folder, bed.proxyPort, bed.received, Peers.dev(Peers.lungCT))
+        let (sopClass, sop) = try Peers.sopIdentity(files[0])
         let nested = HostileDatasets.nested(try RawAssociation.dataset(ofFile: files[0]), depth: 6_000)
         let association = try RawAssociation(port: port, sopClass: sopClass)
         let status = try association.store(sopClass: sopClass, sopInstance: sop, dataset: nested)
@@ -62,14 +50,10 @@ import Testing
     }
 
     @Test func datasetCutInsidePixelDataGetsAFailureStatusAndIsKept() throws {
-        let folder = try TestEnvironment.temporaryFolder("proxy-cut-pixels")
-        defer { TestEnvironment.remove(folder) }
-        let (proxy, scp, port, received) = try peers(folder)
-        defer { proxy.stop(); scp.stop() }
-        let files = Peers.dev(Peers.lungCT)
-        let header = try HeaderReader().read(files[0])
-        let sopClass = try #require(header.dataset.string(.sopClassUID))
-        let sop = try #require(header.dataset.string(.sopInstanceUID))
+        let (bed, proxy) = try peers("proxy-cut-pixels")
+        defer { proxy.stop(); bed.close() }
+        let (folder, port, received, files) = (bed.folder, bed.proxyPort, bed.received, Peers.dev(Peers.lungCT))
+        let (sopClass, sop) = try Peers.sopIdentity(files[0])
         let dataset = try RawAssociation.dataset(ofFile: files[0])
         // Well-formed PDVs, the last one marked last: only the dataset is short (4,000 bytes of pixels missing).
         let cut = Array(dataset.prefix(dataset.count - 4_000))
@@ -98,8 +82,6 @@ import Testing
     }
 
     @Test func silentConnectionsDoNotLockOutAModality() throws {
-        let folder = try TestEnvironment.temporaryFolder("proxy-silent")
-        defer { TestEnvironment.remove(folder) }
         let config = """
             retry:
               initial_delay: 0.2
@@ -110,8 +92,9 @@ import Testing
               stop: 10
               idle_release: 1
             """
-        let (proxy, scp, port, received) = try peers(folder, extra: ["--allow", "MODALITY"], config: config)
-        defer { proxy.stop(); scp.stop() }
+        let (bed, proxy) = try peers("proxy-silent", extra: ["--allow", "MODALITY"], config: config)
+        defer { proxy.stop(); bed.close() }
+        let (port, received) = (bed.proxyPort, bed.received)
         let silent = (0..<50).compactMap { _ in Peers.connectLoopback(port) }
         defer { silent.forEach { close($0) } }
         #expect(silent.count == 50)
@@ -133,10 +116,9 @@ import Testing
     }
 
     @Test func leadingSpacesOfTheCallingAETitleAreNotSignificant() throws {
-        let folder = try TestEnvironment.temporaryFolder("proxy-ae-spaces")
-        defer { TestEnvironment.remove(folder) }
-        let (proxy, scp, port, received) = try peers(folder, extra: ["--allow", "MODALITY"])
-        defer { proxy.stop(); scp.stop() }
+        let (bed, proxy) = try peers("proxy-ae-spaces", extra: ["--allow", "MODALITY"])
+        defer { proxy.stop(); bed.close() }
+        let (port, received) = (bed.proxyPort, bed.received)
         // PS3.5 §6.2: leading and trailing spaces of an AE title are not significant.
         let sent = try Peers.storescu([Peers.dev(Peers.lungCT)[0]], port: port, callingAE: "  MODALITY")
         #expect(Peers.successes(sent) == 1, "\(sent.stderr)\n\(proxy.output)")

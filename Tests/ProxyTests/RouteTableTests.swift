@@ -97,6 +97,13 @@ struct RouteTableTests {
             """)
         let priors = try #require(table.rules.first?.priors)
         #expect(priors.maxStudies == 2 && priors.modalities == ["CT", "MR"])
+        #expect(priors.maxAttempts == PriorSettings.defaultMaxAttempts && PriorSettings.defaultMaxAttempts == 5)
+        let capped = try Self.table("- name: brain\n  destinations: [BRAIN_APP]\n  priors: { archive: ARCHIVE, max_attempts: 3 }\n")
+        #expect(capped.rules.first?.priors?.maxAttempts == 3)
+        #expect(capped.summary.first?.hasSuffix("(priors from ARCHIVE, ≤ 3, given up after 3 failed attempts)") == true, "proxy --check")
+        #expect(throws: ProxyError.self) {
+            try Self.table("- name: brain\n  destinations: [BRAIN_APP]\n  priors: { archive: ARCHIVE, max_attempts: 0 }\n")
+        }
         #expect(abs((priors.maxAge ?? 0) - 5 * 365.25 * 86400) < 1)
         #expect(throws: ProxyError.self) { try table.validate(destinations: Self.declared, archives: [], file: "test.yaml") }
         try table.validate(destinations: Self.declared, archives: [Destination(aeTitle: "ARCHIVE", host: "127.0.0.1", port: 4)],

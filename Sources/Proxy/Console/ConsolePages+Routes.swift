@@ -31,6 +31,7 @@ extension ConsolePages {
             ("priors-moved", "moved to a destination", Int(metrics["bodypart_proxy_priors_moved_total"] ?? 0)),
             ("priors-failed", "failed queries or moves", Int(metrics["bodypart_proxy_priors_failed_total"] ?? 0)),
             ("priors-retrying", "fetches waiting for a retry", waiting?.retrying ?? 0),
+            ("priors-abandoned", "fetches given up (priors.max_attempts)", Int(metrics["bodypart_proxy_priors_abandoned_total"] ?? 0)),
         ] {
             page.raw("<tr><th>\(name)</th>")
             page.countCell(id: id, count: count)

@@ -84,12 +84,15 @@ extension ConsolePages {
 
     /// What the audit knows of one series: each decision with its evidence
     /// and changes (drawn as `audit report --html` draws them), where it was
-    /// sent, its reviews.
+    /// sent, the route it took and its priors (with the fetches still
+    /// waiting for a retry), its reviews.
     func seriesDetail(identity: String, uid: String) throws -> String {
         let store = service.store
         let decisions = try store.decisions(filter: DecisionFilter(series: uid))
         let changes = try store.changes(runID: nil, series: uid)
         let reviews = try store.reviews(series: uid)
+        let routings = try store.routings(series: uid)
+        let pending = service.priors?.pendingFetches(series: uid) ?? []
         return layout("Series", identity: identity) { page in
             page.raw("<p class=\"muted\">")
             page.text(uid)
@@ -98,6 +101,7 @@ extension ConsolePages {
             for decision in decisions.reversed() {
                 SeriesView.draw(&page, decision: decision, changes: changes.filter { $0.runID == decision.runID })
             }
+            SeriesView.drawRouting(&page, rows: routings, pending: pending)
             if !reviews.isEmpty {
                 page.element("h2", "Review")
                 reviewTable(&page, reviews, identity: nil)

@@ -131,13 +131,19 @@ final class PriorFetcher: @unchecked Sendable {
             if let failure {
                 var again = job
                 again.attempts += 1
-                again.lastError = failure
-                again.next = Date().addingTimeInterval(retry.delay(afterAttempt: again.attempts))
-                jobs[job.key] = again
-                save(again)
-                logger.warning("prior fetch failed; will retry", metadata: [
-                    "study": "\(job.studyInstanceUID)", "archive": "\(job.archive)", "attempt": "\(again.attempts)",
-                    "retry_in_s": "\(retry.delay(afterAttempt: again.attempts))", "reason": "\(failure)"])
+                again.lastError = failure.reason
+                if again.attempts >= maxAttempts(again) {
+                    jobs[job.key] = nil
+                    unlink(folder + "/" + job.key + ".json")
+                    abandon(again, failure)
+                } else {
+                    again.next = Date().addingTimeInterval(retry.delay(afterAttempt: again.attempts))
+                    jobs[job.key] = again
+                    save(again)
+                    logger.warning("prior fetch failed; will retry", metadata: [
+                        "study": "\(job.studyInstanceUID)", "archive": "\(job.archive)", "attempt": "\(again.attempts)",
+                        "retry_in_s": "\(retry.delay(afterAttempt: again.attempts))", "reason": "\(failure.reason)"])
+                }
             } else {
                 jobs[job.key] = nil
                 unlink(folder + "/" + job.key + ".json")
@@ -148,6 +154,36 @@ final class PriorFetcher: @unchecked Sendable {
         finished = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// The route's `priors.max_attempts` for `job`.
+    func maxAttempts(_ job: PriorJob) -> Int {
+        router.table.rules.first { $0.name == job.rule }?.priors?.maxAttempts ?? PriorSettings.defaultMaxAttempts
+    }
+
+    /// The fetches of `series` not done yet, for its page in the console.
+    func pendingFetches(series: String) -> [SeriesView.PendingFetch] {
+        condition.lock()
+        defer { condition.unlock() }
+        return jobs.values.filter { $0.seriesInstanceUID == series }.sorted { $0.destination < $1.destination }.map {
+            SeriesView.PendingFetch(destination: $0.destination, attempts: $0.attempts, maxAttempts: maxAttempts($0),
+                                    next: $0.next, lastError: $0.lastError)
+        }
+    }
+
+    /// Gives `job` up after its last failed attempt: each prior it left unmoved (or the
+    /// fetch itself, when the patient's query failed) gets a `prior-failed` row with status
+    /// `abandoned`, and is never tried again. The job has left `jobs` and the spool already.
+    private func abandon(_ job: PriorJob, _ failure: Failure) {
+        let text = "gave up after \(job.attempts) failed attempt\(job.attempts == 1 ? "" : "s") (priors.max_attempts): \(failure.reason)"
+        let rows = failure.priors.isEmpty
+            ? [job.row("prior-failed", status: "abandoned", text, runID: audit.runID)]
+            : failure.priors.map { job.row("prior-failed", prior: $0.study, regions: $0.regions, status: "abandoned", text, runID: audit.runID) }
+        audit.enqueue(routings: rows)
+        metrics.priorsAbandoned.increment()
+        logger.error("prior fetch given up", metadata: [
+            "study": "\(job.studyInstanceUID)", "archive": "\(job.archive)", "destination": "\(job.destination)",
+            "attempts": "\(job.attempts)", "reason": "\(failure.reason)"])
     }
 
     private func save(_ job: PriorJob) {

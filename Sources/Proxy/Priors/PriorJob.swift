@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 
 /// One prior fetch to do: the priors of a routed study for one destination.
@@ -27,6 +28,14 @@ struct PriorJob: Codable, Sendable, Hashable {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in "\(studyInstanceUID)|\(region)|\(rule)|\(destination)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return String(hash, radix: 16)
+    }
+
+    /// An audit row about this job; one about a `prior` study starts with its date and `regions` (`PriorNote`).
+    func row(_ kind: String, prior: PriorStudy? = nil, regions: [String] = [], status: String? = nil, _ detail: String,
+             runID: Int64) -> RoutingRecord {
+        RoutingRecord(runID: runID, kind: kind, studyInstanceUID: studyInstanceUID, seriesInstanceUID: seriesInstanceUID,
+                      rule: rule, destination: destination, priorStudyInstanceUID: prior?.studyInstanceUID, status: status,
+                      detail: prior.map { PriorNote(studyDate: $0.studyDate, regions: regions, text: detail).detail } ?? detail)
     }
 
     /// DA → date (UTC midnight), nil when not a date.

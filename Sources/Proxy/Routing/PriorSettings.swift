@@ -12,6 +12,12 @@ public struct PriorSettings: Sendable, Hashable {
     public var maxAge: Double?
     /// Modalities a prior must have one of (empty: any).
     public var modalities: [String] = []
+    /// Failed attempts (query or move) after which a fetch is given up: its
+    /// priors are audited as failed (`prior-failed`, status `abandoned`) and
+    /// not retried again. Each retry waits as the queues' `retry:` says.
+    public var maxAttempts = PriorSettings.defaultMaxAttempts
+    /// `max_attempts` when not given.
+    public static let defaultMaxAttempts = 5
 
     public init(archive: String) { self.archive = archive }
 

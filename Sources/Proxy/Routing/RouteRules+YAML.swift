@@ -114,7 +114,7 @@ extension RouteTable {
     }
 
     private static func priors(_ node: Node, path: String, at: (Node) -> String) throws(ProxyError) -> PriorSettings? {
-        guard let map = node.mapping else { throw .configuration("\(at(node)): \(path): a mapping {archive, max_studies, max_age, modalities}") }
+        guard let map = node.mapping else { throw .configuration("\(at(node)): \(path): a mapping {archive, max_studies, max_age, max_attempts, modalities}") }
         var settings = PriorSettings(archive: "")
         var enabled = true
         for (keyNode, value) in map {
@@ -130,12 +130,15 @@ extension RouteTable {
             case "max_studies":
                 guard let number = value.int, number > 0 else { throw fail("a whole number ≥ 1") }
                 settings.maxStudies = number
+            case "max_attempts":
+                guard let number = value.int, number > 0 else { throw fail("a whole number ≥ 1") }
+                settings.maxAttempts = number
             case "max_age":
                 guard let text = value.string, let seconds = PriorSettings.age(text) else { throw fail("an age such as 5y, 18m, 6w, 30d") }
                 settings.maxAge = seconds
             case "modalities":
                 settings.modalities = try strings(value, { fail("a modality or a list of them") })
-            default: throw fail("unknown key (enabled, archive, max_studies, max_age, modalities)")
+            default: throw fail("unknown key (enabled, archive, max_studies, max_age, max_attempts, modalities)")
             }
         }
         guard enabled else { return nil }

@@ -93,7 +93,7 @@ public struct RouteTable: Sendable, Hashable {
             if let c = rule.minConfidence { conditions.append("confidence ≥ \(c)") }
             for a in rule.attributes { conditions.append(RouteTable.describe(a)) }
             let when = conditions.isEmpty ? "always" : conditions.joined(separator: " and ")
-            let priors = rule.priors.map { " (priors from \($0.archive), ≤ \($0.maxStudies))" } ?? ""
+            let priors = rule.priors.map { " (priors from \($0.archive), ≤ \($0.maxStudies), given up after \($0.maxAttempts) failed attempts)" } ?? ""
             return "route \(rule.name): \(when) → \(rule.destinations.joined(separator: ", "))\(rule.stop ? " (stop)" : "")\(priors)"
         }
         lines.append("route default: what no rule took → \(defaultDestinations.isEmpty ? "nowhere" : defaultDestinations.joined(separator: ", "))")

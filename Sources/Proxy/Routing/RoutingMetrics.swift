@@ -13,6 +13,7 @@ public final class RoutingMetrics: Sendable {
     let priorsMatched: Counter
     let priorsMoved: Counter
     let priorsFailed: Counter
+    let priorsAbandoned: Counter
     let priorsRetrying: Gauge
     private let table: RouteTable?
     private let destinations: [Destination]
@@ -45,6 +46,8 @@ public final class RoutingMetrics: Sendable {
         priorsMatched = counter("bodypart_proxy_priors_matched_total", "Prior studies whose region matches the new study's.")
         priorsMoved = counter("bodypart_proxy_priors_moved_total", "Prior studies moved to a destination (C-MOVE succeeded).")
         priorsFailed = counter("bodypart_proxy_priors_failed_total", "Prior queries or moves that failed (retried with backoff).")
+        priorsAbandoned = counter(
+            "bodypart_proxy_priors_abandoned_total", "Prior fetches given up after priors.max_attempts failed attempts (not retried).")
         priorsRetrying = registry.makeGauge(descriptor: descriptor("bodypart_proxy_priors_retrying", "Prior fetches waiting for a retry."))
     }
 
