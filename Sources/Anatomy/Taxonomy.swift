@@ -17,6 +17,8 @@ public struct Taxonomy: Sendable {
     let matcher: PhraseMatcher
     /// Normalized whole raw value → defined term.
     let nonstandard: [String: String]
+    /// Dedicated MR receive coils and the region each is built for (``CoilVocabulary``).
+    public let coils: CoilVocabulary
 
     /// Loads and validates a taxonomy file.
     /// - Throws: `TaxonomyError.invalid` with the file, line and key of the first problem.
@@ -58,6 +60,7 @@ public struct Taxonomy: Sendable {
         }
         containment = closure
         nonstandard = data.nonstandard
+        coils = data.coils
         matcher = PhraseMatcher(data: data, equivalents: eq)
     }
 

@@ -15,6 +15,8 @@ struct TaxonomyData: Sendable {
     var nonstandard: [String: String] = [:]
     /// Normalized phrases never matched in free text.
     var freetextIgnore: Set<String> = []
+    /// Dedicated MR receive coils.
+    var coils = CoilVocabulary.none
 }
 
 /// Reads `body-parts.yaml` with Yams' node API so that every error names its line and key.
@@ -101,7 +103,38 @@ struct TaxonomyLoader {
                 data.freetextIgnore.insert(TextNormalizer.normalize(try string(item, "freetext_ignore")))
             }
         }
+        if let c = top.first(where: { $0.0.string == "coils" })?.1 {
+            data.coils = try parseCoils(c, Set(data.classes))
+        }
         return data
+    }
+
+    /// `coils: {confidence: 0.97, mixed: [NECK, ...], regions: {HEAD: [HEAD, BRAIN], ...}}`.
+    private func parseCoils(_ node: Node, _ classSet: Set<String>) throws -> CoilVocabulary {
+        var words: [(word: String, region: String)] = []
+        var mixed: [String] = []
+        var confidence = 0.0
+        for (keyNode, value) in try mapping(node, "coils") {
+            switch try string(keyNode, "coils") {
+            case "confidence":
+                guard let c = Double(try string(value, "coils.confidence")), c > 0, c <= 1 else {
+                    throw fail(value, "coils.confidence", "expected a number in (0, 1]")
+                }
+                confidence = c
+            case "mixed":
+                mixed = try sequence(value, "coils.mixed").map { try string($0, "coils.mixed") }
+            case "regions":
+                for (clsNode, list) in try mapping(value, "coils.regions") {
+                    let cls = try string(clsNode, "coils.regions")
+                    guard classSet.contains(cls) else { throw fail(clsNode, "coils.regions", "\(cls) is not a class") }
+                    for w in try sequence(list, "coils.regions.\(cls)") { words.append((try string(w, "coils.regions.\(cls)"), cls)) }
+                }
+            case let other:
+                throw fail(keyNode, "coils", "unknown key \(other) (confidence, mixed, regions)")
+            }
+        }
+        guard words.isEmpty || confidence > 0 else { throw fail(node, "coils.confidence", "required with regions") }
+        return CoilVocabulary(words: words, mixed: mixed, confidence: confidence)
     }
 
     private func parseEquivalences(_ node: Node, _ classSet: Set<String>, _ data: inout TaxonomyData) throws {

@@ -22,6 +22,7 @@ extension Tag {
     public static let bodyPartExamined = Tag(0x0018, 0x0015)
     public static let sliceThickness = Tag(0x0018, 0x0050)
     public static let protocolName = Tag(0x0018, 0x1030)
+    public static let receiveCoilName = Tag(0x0018, 0x1250)
     public static let viewPosition = Tag(0x0018, 0x5101)
     public static let patientPosition = Tag(0x0018, 0x5100)
     public static let studyInstanceUID = Tag(0x0020, 0x000D)
@@ -58,7 +59,7 @@ extension Tag {
         "ManufacturerModelName": .manufacturerModelName, "AnatomicRegionSequence": .anatomicRegionSequence,
         "PatientSex": .patientSex, "PatientAge": .patientAge, "ContrastBolusAgent": .contrastBolusAgent,
         "BodyPartExamined": .bodyPartExamined, "SliceThickness": .sliceThickness,
-        "ProtocolName": .protocolName, "ViewPosition": .viewPosition, "PatientPosition": .patientPosition,
+        "ProtocolName": .protocolName, "ReceiveCoilName": .receiveCoilName, "ViewPosition": .viewPosition, "PatientPosition": .patientPosition,
         "StudyInstanceUID": .studyInstanceUID, "SeriesInstanceUID": .seriesInstanceUID,
         "SeriesNumber": .seriesNumber, "InstanceNumber": .instanceNumber,
         "ImagePositionPatient": .imagePositionPatient, "ImageOrientationPatient": .imageOrientationPatient,
@@ -76,6 +77,6 @@ extension Tag {
         "Manufacturer", "ManufacturerModelName", "InstitutionName", "StationName", "ViewPosition",
         "PatientPosition", "Laterality", "ImageLaterality", "ImageOrientationPatient", "ImagePositionPatient",
         "SliceThickness", "PixelSpacing", "NumberOfFrames", "ContrastBolusAgent", "PatientSex", "PatientAge",
-        "SpecificCharacterSet",
+        "SpecificCharacterSet", "ReceiveCoilName",
     ]
 }

@@ -83,4 +83,23 @@ import Testing
         }
         #expect(result.stderr.contains("labelled"))
     }
+
+    /// A real MR file whose descriptions are taken out (dcmodify): its "SENSE-Head" receive coil
+    /// answers HEAD, read from the file by the header scan; a head-neck array says nothing.
+    @Test func aHeadCoilAnswersWhereNoDescriptionNamesARegion() throws {
+        let folder = try TestEnvironment.temporaryFolder("coil")
+        defer { TestEnvironment.remove(folder) }
+        let file = folder.appendingPathComponent("mr.dcm")
+        try FileManager.default.copyItem(at: TestEnvironment.packageRoot.appendingPathComponent("Samples/dev-0155-mr.dcm"), to: file)
+        let erase = ["(0008,1030)", "(0032,1060)", "(0040,0254)"].flatMap { ["-ea", $0] }
+        #expect(try TestEnvironment.run("dcmodify", ["-nb"] + erase + [file.path]).status == 0)
+        let head = try TestEnvironment.bodypart(["classify", "--hide-body-part-examined", file.path])
+        #expect(head.status == 0, "\(head.stderr)")
+        #expect(head.stdout.contains("\"bodyPart\":\"HEAD\""), "\(head.stdout)")
+        #expect(head.stdout.contains("\"basis\":\"coil\""), "\(head.stdout)")
+        #expect(try TestEnvironment.run("dcmodify", ["-nb", "-m", "(0018,1250)=HeadNeck_20", file.path]).status == 0)
+        let mixed = try TestEnvironment.bodypart(["classify", "--hide-body-part-examined", file.path])
+        #expect(mixed.status == 0, "\(mixed.stderr)")
+        #expect(!mixed.stdout.contains("\"basis\":\"coil\""), "\(mixed.stdout)")
+    }
 }

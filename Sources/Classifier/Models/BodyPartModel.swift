@@ -263,8 +263,9 @@ public struct Predictor: Sendable {
         return dense
     }
 
-    /// Predicts the body part of one series: the model's answer at its thresholds, else the
-    /// stored BodyPartExamined when nothing contradicts it (``StoredTermEvidence``).
+    /// Predicts the body part of one series: the model's answer at its thresholds, else a
+    /// dedicated MR coil's region (``coilAnswer(_:)``), else the stored BodyPartExamined when
+    /// nothing contradicts it (``StoredTermEvidence``).
     public mutating func predict(_ series: SeriesMetadata) -> Prediction {
         _ = probabilities(series)
         var (best, confidence) = Self.decide(scores, groups: groups)
@@ -295,6 +296,9 @@ public struct Predictor: Sendable {
             answer = String(decoding: extractor.classBytes[reading.candidate], as: UTF8.self)
             (confidence, abstained, precision, basis) = (c, false, .exact, .reading)
             if let k = model.classes.firstIndex(of: answer!) { best = k }
+        }
+        if abstained, let (k, c) = coilAnswer(series) {
+            (best, confidence, abstained, precision, basis, answer) = (k, c, false, .exact, .coil, nil)
         }
         if model.storedTerm != nil, let (k, c) = storedTermAnswer(series, best: best, accepted: !abstained) {
             if abstained || c > confidence { (best, confidence, precision, answer) = (k, c, .exact, nil) }

@@ -59,6 +59,9 @@ public struct Prediction: Sendable, Hashable, Codable {
         /// The header text read level by level (``FieldReading``), in a pattern whose answers
         /// were right often enough on collections the model did not learn from.
         case reading
+        /// A dedicated MR receive coil ("32Ch Head"), where no description names a region or the
+        /// one named agrees (``CoilVocabulary``); its confidence is stated, not measured.
+        case coil
     }
 
     /// How an answer relates to the most probable class.
