@@ -42,6 +42,9 @@ struct TrainingTuning: ParsableArguments {
     @Option(help: "Fit a threshold per trunk class (CHEST, ABDOMEN, ... on CT, MR, PET) lowered from the main threshold where its out-of-fold answers stay right often enough (true/false).")
     var trunkThresholds = true
 
+    @Option(help: "Where the trunk thresholds apply: settled (a description names the region, nothing names a wider or other one, no PET/CT, no stored term naming another region) or named (any description names a region, model format 6).")
+    var trunkScope: TrunkScope = .settled
+
     @Option(help: "Fit a lower threshold of its own for answers outside the trunk (HEAD, spine levels, joints), where sites and readers agree on the region (true/false).")
     var partAnswers = true
 
@@ -93,6 +96,7 @@ struct TrainingTuning: ParsableArguments {
         builder.storedTermEvidence = storedTerm
         builder.coarserAnswers = coarser
         builder.trunkClassThresholds = trunkThresholds
+        builder.trunkScope = trunkScope
         builder.partAnswers = partAnswers
         builder.partMinAccuracy = partMinAccuracy
         builder.partMaxWrongRate = partWrongRate
@@ -102,3 +106,5 @@ struct TrainingTuning: ParsableArguments {
         builder.readingFitOnTextYes = readingTextYes
     }
 }
+
+extension TrunkScope: ExpressibleByArgument {}

@@ -57,11 +57,11 @@ struct ModelFileTests {
         data[8] = 1
         let v1 = try ModelFile.decode(data)
         #expect(v1.agreementThreshold == nil && v1.threshold == model.threshold)
-        data[8] = 7
+        data[8] = 8
         #expect {
             try ModelFile.decode(data, path: "m.bpmodel")
         } throws: { error in
-            "\(error)".contains("m.bpmodel: model format version 7 is not supported")
+            "\(error)".contains("m.bpmodel: model format version 8 is not supported")
         }
     }
 
@@ -76,6 +76,20 @@ struct ModelFileTests {
         data[8] = 5
         let v5 = try ModelFile.decode(data)
         #expect(v5.partThreshold == nil)
+    }
+
+    @Test("the trunk thresholds' scope survives a round trip (format 7); a format 6 file's thresholds apply where any description names a region")
+    func trunkScopeVersion() throws {
+        var model = try Self.sharedEvidenceModel()
+        model.trunkThresholds = ["CHEST": 0.8]
+        model.trunkScope = .settled
+        var data = ModelFile.encode(model)
+        #expect(ModelFile.read(data, 8) == 7)
+        let v7 = try ModelFile.decode(data)
+        #expect(v7.trunkThresholds == ["CHEST": 0.8] && v7.trunkScope == .settled)
+        data[8] = 6
+        let v6 = try ModelFile.decode(data)
+        #expect(v6.trunkThresholds == ["CHEST": 0.8] && v6.trunkScope == .named)
     }
 
     @Test("a model whose shared evidence features are not this build's is refused, not misread")

@@ -53,14 +53,28 @@ extension ModelBuilder {
         }
         let slots = calibration.map { FeatureExtractor.modalitySlot($0.metadata["Modality"] ?? "") }
         let extent = calibration.indices.map { FieldReading.extentAmbiguous(trunk: predictor.trunk[bests[$0]], slot: slots[$0]) }
+        model.trunkScope = trunkScope
+        let settled: [Bool] = calibration.indices.map { i in
+            guard trunkScope == .settled, data.namedClasses.count == calibration.count else { return named[i] }
+            return predictor.extentSettled(bests[i], named: data.namedClasses[i], pet: data.pet[i])
+        }
         model.trunkThresholds = nil
         if trunkClassThresholds {
             // A class lowers its threshold where its own answers earn it; one that never reaches the
             // bar keeps the main threshold (CHEST: IDC's chest recons of whole-body PET/CT are not a
             // hospital's CT chest, and never answering CT chest would give up the commonest exam).
             var t = Calibration.classThresholds(confidences: pick(confidences), correct: pick(correct),
-                                                classOf: fit.map { extent[$0] && named[$0] ? bests[$0] : nil }, minAccuracy: partMinAccuracy,
+                                                classOf: fit.map { extent[$0] && settled[$0] ? bests[$0] : nil }, minAccuracy: partMinAccuracy,
                                                 never: model.threshold)
+            if trunkScope == .settled {
+                // Or where the answers the lower threshold adds are right often enough on their own:
+                // CHEST's answers above the main threshold hold phantoms scanned with a chest
+                // protocol, which say nothing about a CT chest at 0.9.
+                let added = Calibration.classThresholds(confidences: pick(confidences), correct: pick(correct),
+                                                        classOf: fit.map { extent[$0] && settled[$0] ? bests[$0] : nil },
+                                                        minAccuracy: partMinAccuracy, never: model.threshold, ceiling: model.threshold)
+                for (k, v) in added { t[k] = min(t[k] ?? v, v) }
+            }
             for (k, v) in t { t[k] = min(v, model.threshold) }
             model.trunkThresholds = Dictionary(uniqueKeysWithValues: t.map { (model.classes[$0.key], $0.value) })
             progress("trunk classes on cross-sectional scans from: " + t.sorted { $0.key < $1.key }
@@ -69,7 +83,7 @@ extension ModelBuilder {
         /// Whether series i is answered at the main, agreement or trunk class thresholds.
         func mainAnswers(_ i: Int) -> Bool {
             if let t = model.trunkThresholds, extent[i] {
-                return confidences[i] >= (named[i] ? t[model.classes[bests[i]]] ?? model.threshold : model.threshold)
+                return confidences[i] >= (settled[i] ? t[model.classes[bests[i]]] ?? model.threshold : model.threshold)
             }
             return confidences[i] >= model.threshold || (model.agreementThreshold.map { confidences[i] >= $0 } ?? false) && agrees[i]
         }

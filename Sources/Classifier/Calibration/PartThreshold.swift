@@ -53,10 +53,14 @@ extension Calibration {
     /// row's answer class, nil for rows this does not decide. A trunk class is wrong for different
     /// reasons than another: ABDOMEN at 0.97 is right 86 % of the time out of fold (the pelvis is
     /// often in the scan), PELVIS at 0.9 98 %, so one threshold for both is wrong for both.
+    ///
+    /// With a `ceiling` (the main threshold), only the answers the lower threshold adds count: those
+    /// from the ceiling up are given anyway, and a phantom called "Chest" answered CHEST at 0.99
+    /// says nothing about CHEST at 0.9.
     public static func classThresholds(confidences: [Double], correct: [Bool], classOf: [Int?], minAccuracy: Double = 0.97,
-                                       floor: Double = 0.5, never: Double = 1.01) -> [Int: Double] {
+                                       floor: Double = 0.5, never: Double = 1.01, ceiling: Double = .infinity) -> [Int: Double] {
         var rows: [Int: [Int]] = [:]
-        for i in confidences.indices { if let c = classOf[i] { rows[c, default: []].append(i) } }
+        for i in confidences.indices where confidences[i] < ceiling { if let c = classOf[i] { rows[c, default: []].append(i) } }
         var out: [Int: Double] = [:]
         for (c, list) in rows {
             let order = list.sorted { confidences[$0] > confidences[$1] }

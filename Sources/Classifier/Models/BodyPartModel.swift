@@ -40,6 +40,8 @@ public struct BodyPartModel: Sendable {
     /// (``Calibration/classThresholds(confidences:correct:classOf:minAccuracy:floor:never:)``;
     /// nil: `threshold` for every class).
     public var trunkThresholds: [String: Double]?
+    /// Where `trunkThresholds` apply (``TrunkScope``): model format 6 `named`, 7 `settled`.
+    public var trunkScope: TrunkScope = .settled
     /// Lowest mass of a containing class and its parts for a coarser answer (nil: none given).
     public var coarserThreshold: Double?
     /// The stored BodyPartExamined as evidence (nil: only as a feature).
@@ -105,6 +107,8 @@ public struct Predictor: Sendable {
     let extentThreshold: [Double]?
     /// Number of evidence items reported (0 skips evidence for speed).
     public var evidenceCount = 5
+    /// Whether the series last extracted is part of a PET/CT (``extentSettled(_:scope:)``).
+    var petContext = false
 
     /// Creates a predictor for `model`.
     public init(model: BodyPartModel) {
@@ -180,7 +184,7 @@ public struct Predictor: Sendable {
     func accepts(_ best: Int, confidence: Double, ruleClass: Int, partMass: Double? = nil) -> Bool {
         if let extent = extentThreshold, best >= 0, best < trunk.count,
            FieldReading.extentAmbiguous(trunk: trunk[best], slot: features.modality) {
-            return confidence >= (descriptionsName() ? extent[best] : model.threshold)
+            return confidence >= (extentSettled(best, scope: model.trunkScope) ? extent[best] : model.threshold)
         }
         if confidence >= model.threshold { return true }
         if let p = model.partThreshold, (partMass ?? confidence) >= p, best >= 0, best < trunk.count,
@@ -239,6 +243,7 @@ public struct Predictor: Sendable {
     /// hashed features plus the class-shared evidence (``SharedEvidence``).
     mutating func linearScores(_ series: SeriesMetadata) {
         extractor.extract(series, into: &features)
+        petContext = Self.petContext(series)
         features.indices.withUnsafeBufferPointer { idx in
             scores.withUnsafeMutableBufferPointer { model.linear.scores(idx, into: $0.baseAddress!) }
         }

@@ -26,11 +26,12 @@ public enum ModelFile {
     /// First 8 bytes of every model file.
     public static let magic: [UInt8] = Array("BPMODEL\u{0}".utf8)
     /// Current format version (2: header key `agreementThreshold`; 3: `sharedEvidence`,
-    /// `sharedWeights`; 4: `storedTerm`; 5: `readingPatterns`; 6: `partThreshold`, `trunkThresholds`).
-    public static let version: UInt32 = 6
+    /// `sharedWeights`; 4: `storedTerm`; 5: `readingPatterns`; 6: `partThreshold`, `trunkThresholds`;
+    /// 7: `trunkScope`, where the trunk thresholds apply).
+    public static let version: UInt32 = 7
     /// Versions this build reads (version 1 files have no agreement threshold, version 1–2 files
     /// no shared evidence weights).
-    public static let readableVersions: ClosedRange<UInt32> = 1...6
+    public static let readableVersions: ClosedRange<UInt32> = 1...7
 
     /// The JSON header.
     struct Header: Codable {
@@ -50,6 +51,8 @@ public enum ModelFile {
         var partThreshold: Double?
         /// Thresholds of trunk classes on cross-sectional scans, version 6.
         var trunkThresholds: [String: Double]?
+        /// Where the trunk thresholds apply, version 7 (version 6: `named`).
+        var trunkScope: TrunkScope?
         var linearShare: Double
         var info: [String: String]
         var linearOffset: Int
@@ -86,6 +89,7 @@ public enum ModelFile {
                             coarserThreshold: model.coarserThreshold,
                             readingPatterns: model.readingPatterns.isEmpty ? nil : model.readingPatterns,
                             partThreshold: model.partThreshold, trunkThresholds: model.trunkThresholds,
+                            trunkScope: model.trunkThresholds == nil ? nil : model.trunkScope,
                             linearShare: model.linearShare,
                             info: model.info, linearOffset: 0, linearEncoding: "int8-per-class-scale",
                             forestOffset: nil, forestLength: nil,
@@ -157,6 +161,7 @@ public enum ModelFile {
         model.readingPatterns = v >= 5 ? header.readingPatterns ?? [:] : [:]
         model.partThreshold = v >= 6 ? header.partThreshold : nil
         model.trunkThresholds = v >= 6 ? header.trunkThresholds : nil
+        model.trunkScope = v >= 7 ? header.trunkScope ?? .settled : .named
         return model
     }
 

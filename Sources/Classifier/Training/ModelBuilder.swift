@@ -67,6 +67,8 @@ public struct ModelBuilder: Sendable {
     public var storedTermEvidence = false
     /// Fit a threshold per trunk class for answers on cross-sectional scans (``BodyPartModel/trunkThresholds``).
     public var trunkClassThresholds = true
+    /// Where the trunk thresholds apply (``TrunkScope``).
+    public var trunkScope = TrunkScope.settled
     /// Fit a threshold of its own for answers outside the trunk (``BodyPartModel/partThreshold``).
     public var partAnswers = true
     /// Lowest smoothed out-of-fold accuracy of the answers outside the trunk at that threshold.
@@ -263,6 +265,10 @@ public struct ModelBuilder: Sendable {
         var ruleClass: [Int] = []
         /// Whether a description field names any class (``Predictor/descriptionsName``).
         var named: [Bool] = []
+        /// Per example, the classes its description fields name (taxonomy indices, per field) and
+        /// whether it is part of a PET/CT (``Predictor/extentSettled(_:scope:)``).
+        var namedClasses: [[[UInt8]]] = []
+        var pet: [Bool] = []
         var examples: [TrainingExample] = []
         var stored = StoredTermData()
         var reading = ReadingData()
@@ -271,6 +277,8 @@ public struct ModelBuilder: Sendable {
             logits += other.logits
             ruleClass += other.ruleClass
             named += other.named
+            namedClasses += other.namedClasses
+            pet += other.pet
             examples += other.examples
             stored.append(other.stored)
             reading.append(other.reading)
@@ -285,6 +293,8 @@ public struct ModelBuilder: Sendable {
             data.logits.append(predictor.logits(e.metadata.withBodyPartExamined(nil)))
             data.ruleClass.append(predictor.unambiguousRuleClass())
             data.named.append(predictor.descriptionsName())
+            data.namedClasses.append(predictor.features.ruleMatches)
+            data.pet.append(predictor.petContext)
             if readingAnswers { data.reading.hidden.append(predictor.extractor.reading(predictor.features)) }
         }
         data.examples = examples
