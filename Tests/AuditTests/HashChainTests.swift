@@ -86,8 +86,9 @@ import Testing
         #expect(try again.runs().map(\.id) == [1, 2, 3])
     }
 
-    /// 10,000 changes in one call: one transaction, chained, verifiable.
-    @Test(.timeLimit(.minutes(1))) func tenThousandChangesInOneBatch() throws {
+    /// 10,000 changes in one call: one transaction, chained, verifiable. The time limit only
+    /// guards against a hang (seen past 60 s on a loaded 2-core machine); speed is `make bench`.
+    @Test(.timeLimit(.minutes(5))) func tenThousandChangesInOneBatch() throws {
         let temp = try TempStore()
         defer { temp.remove() }
         let runID = try temp.store.startRun(Sample.run())

@@ -88,7 +88,7 @@ struct ConsoleActions: Sendable {
         }
         let note = form["note"].flatMap { $0.isEmpty ? nil : $0 }
         let row = try store.recordReview(series: series, status: status, label: label, reviewer: identity, note: note)
-        return Self.back("/reviews", "\(row.status) \(row.label ?? "-") for \(series)")
+        return Self.back("/reviews", "\(row.state.rawValue) \(row.label ?? "-") for \(series)")
     }
 
     private func destination(_ form: [String: String]) throws -> Destination {

@@ -26,7 +26,7 @@ extension ConsolePages {
         page.raw("</tr></thead><tbody>")
         for row in rows {
             page.raw(
-                "<tr data-status=\"\(HTMLPage.escape(row.status))\"><td><a href=\"/series/\(ConsoleActions.encode(row.seriesInstanceUID))\">"
+                "<tr data-status=\"\(HTMLPage.escape(row.state.rawValue))\"><td><a href=\"/series/\(ConsoleActions.encode(row.seriesInstanceUID))\">"
             )
             page.text(row.seriesInstanceUID)
             page.raw("</a></td>")
@@ -36,7 +36,7 @@ extension ConsolePages {
             for text in [
                 row.modality ?? "-", row.currentBodyPartExamined ?? "-",
                 answer(row.metadataAnswer, row.metadataConfidence),
-                answer(row.pixelAnswer, row.pixelConfidence), row.status, row.label ?? "-", row.reviewer,
+                answer(row.pixelAnswer, row.pixelConfidence), row.state.rawValue, row.label ?? "-", row.reviewer,
                 AuditExport.timestamp(row.at),
             ] {
                 page.element("td", text)

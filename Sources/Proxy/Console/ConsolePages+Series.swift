@@ -46,14 +46,14 @@ extension ConsolePages {
             }
             page.raw("</tr></thead><tbody>")
             for decision in rows.prefix(Self.pageSize) {
-                page.raw("<tr data-decision=\"\(HTMLPage.escape(decision.decision))\"><td>")
+                page.raw("<tr data-decision=\"\(HTMLPage.escape(decision.kind.rawValue))\"><td>")
                 page.text(AuditExport.timestamp(decision.createdAt))
                 page.raw("</td><td><a href=\"/series/\(ConsoleActions.encode(decision.seriesInstanceUID))\">")
                 page.text(decision.seriesInstanceUID)
                 page.raw("</a></td>")
                 for text in [
                     decision.studyInstanceUID, decision.patientID ?? "-", decision.accessionNumber ?? "-",
-                    decision.modality ?? "-", decision.decision,
+                    decision.modality ?? "-", decision.kind.rawValue,
                     decision.predictedBodyPart ?? "-",
                     String(format: "%.2f", decision.confidence), decision.currentBodyPartExamined ?? "-",
                     decision.newBodyPartExamined ?? "-",
