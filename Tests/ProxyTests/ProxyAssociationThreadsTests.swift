@@ -1,4 +1,5 @@
 import BodypartTesting
+import DicomNet
 import Foundation
 import Synchronization
 import Testing
@@ -18,20 +19,20 @@ import Testing
         defer { proxy.stop() }
         let pid = proxy.process.processIdentifier
         let port = bed.proxyPort
-        @Sendable func echo(_ callingAE: String) -> Int32 {
-            let result = try? TestEnvironment.run(
-                Peers.tool("echoscu"), ["-aet", callingAE, "-aec", "BODYPART", "127.0.0.1", "\(port)"])
-            return result?.status ?? -1
+        // C-ECHO from this process (DicomNet's SCU): 64 associations without 64 tool processes.
+        @Sendable func echo(_ callingAE: String) -> Bool {
+            let peer = DicomPeer(aeTitle: "BODYPART", host: "127.0.0.1", port: port)
+            return (try? VerificationSCU.echo(peer, settings: AssociationSettings(aeTitle: callingAE))) != nil
         }
         // The first associations set up what the proxy keeps for good (its first threads).
-        for _ in 0..<4 { #expect(echo("MODALITY") == 0) }
+        for _ in 0..<4 { #expect(echo("MODALITY")) }
         let before = try #require(ThreadStacks.count(pid: pid))
         let served = Mutex(0), refused = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 4) { lane in
             for round in 0..<16 {
                 if round % 4 == lane {
-                    if echo("MODALITY") == 0 { served.withLock { $0 += 1 } }
-                } else if echo("STRANGER") != 0 {
+                    if echo("MODALITY") { served.withLock { $0 += 1 } }
+                } else if !echo("STRANGER") {
                     refused.withLock { $0 += 1 }
                 }
             }
