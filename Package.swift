@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "CleanupTests", dependencies: ["Cleanup", "Audit", "DicomIO", "BodypartTesting"]),
         .testTarget(name: "CLITests", dependencies: ["DicomCore", "BodypartTesting", "Audit"], exclude: ["Golden"]),
         .testTarget(name: "DicomNetTests", dependencies: ["DicomNet", "DicomIO", "DicomCore", "BodypartTesting"]),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Cleanup", "Audit", "DicomIO", "DicomCore", "Anatomy", "Classifier", "BodypartTesting",
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "DicomNet", "Cleanup", "Audit", "DicomIO", "DicomCore", "Anatomy", "Classifier", "BodypartTesting",
                                                   .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "PixelCheck", "DicomIO", "DicomCore", "BodypartTesting"]),
         .testTarget(name: "PixelCheckTests", dependencies: ["PixelCheck", "DicomIO", "DicomCore", "BodypartTesting"]),

@@ -20,9 +20,13 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <string>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -57,6 +61,34 @@ void socketTimeouts(int fd, long seconds) {
 
 class Pool;
 
+/// Opened by the listener once DCMTK's OFThread::start() has returned for a worker; the worker
+/// waits for it before it runs. DCMTK 3.6.7's pool deletes a worker on the worker's own thread
+/// when its association ends (DcmBaseSCPPool::notifyThreadExit), while OFThread::start(), on the
+/// listener's thread, stores the new thread's id into the worker *after* pthread_create returns:
+/// an association shorter than that gap (a caller refused by the allow-list, a listener thread
+/// preempted under load) had 8 bytes written into freed heap. Shared, so that it outlives
+/// whichever side finishes first.
+struct LaunchGate {
+    std::mutex mutex;
+    std::condition_variable opened;
+    bool open = false;
+
+    void wait() {
+        std::unique_lock<std::mutex> lock(mutex);
+        opened.wait(lock, [this] { return open; });
+    }
+    void release() {
+        {
+            std::lock_guard<std::mutex> guard(mutex);
+            open = true;
+        }
+        opened.notify_all();
+    }
+};
+
+/// The gate of the worker DCMTK created on this (listener) thread during runAssociation, if any.
+thread_local std::shared_ptr<LaunchGate> createdHere;
+
 /// One association's thread: negotiation checks, C-STORE to file, events.
 class Worker : public DcmBaseSCPPool::DcmBaseSCPWorker, private DcmThreadSCP {
   public:
@@ -79,6 +111,8 @@ class Worker : public DcmBaseSCPPool::DcmBaseSCPWorker, private DcmThreadSCP {
         action = DCMSCP_ACTION_UNDEFINED;
     }
     OFCondition negotiateAssociation() override;
+    /// The thread's body: waits for the launch (LaunchGate), detaches itself, then DCMTK's run.
+    void run() override;
 
   private:
     void event(int kind, const std::string &detail);
@@ -91,6 +125,9 @@ class Worker : public DcmBaseSCPPool::DcmBaseSCPWorker, private DcmThreadSCP {
     uint64_t id_ = 0;
     unsigned long received_ = 0;
     unsigned long objects_ = 0;
+
+  public:
+    const std::shared_ptr<LaunchGate> launch_ = std::make_shared<LaunchGate>();
 };
 
 /// The listening side: accepts TCP connections and hands each to a worker.
@@ -183,7 +220,11 @@ class Pool : public DcmBaseSCPPool {
             OFStandard::strlcpy(assoc->params->DULparams.callingPresentationAddress, w.address.c_str(),
                                 sizeof assoc->params->DULparams.callingPresentationAddress);
         if (cond.good()) {
+            createdHere.reset();
             cond = runAssociation(assoc, shared);
+            // OFThread::start() has returned: the worker it started may run (and end) now.
+            if (createdHere) createdHere->release();
+            createdHere.reset();
             if (cond.bad()) {
                 bool busy = cond == NET_EC_SCPBusy;
                 std::string calling = assoc->params ? trimmedAE(assoc->params->DULparams.callingAPTitle) : "";
@@ -216,10 +257,23 @@ class Pool : public DcmBaseSCPPool {
     }
 
   protected:
-    DcmBaseSCPWorker *createSCPWorker() override { return new Worker(*this); }
+    DcmBaseSCPWorker *createSCPWorker() override {
+        Worker *worker = new Worker(*this);
+        createdHere = worker->launch_;
+        return worker;
+    }
 };
 
 Worker::Worker(Pool &pool) : DcmBaseSCPPool::DcmBaseSCPWorker(pool), DcmThreadSCP(), owner_(pool) {}
+
+void Worker::run() {
+    launch_->wait();
+    // DCMTK 3.6.7 never joins nor detaches a pool worker it deletes (it joins only in its own
+    // listen(), which bodypart does not use): every association left its thread's stack mapped
+    // (8 MiB of address space each, and the pages it touched). Nobody joins this thread.
+    pthread_detach(pthread_self());
+    DcmBaseSCPPool::DcmBaseSCPWorker::run();
+}
 
 OFCondition Worker::workerListen(T_ASC_Association *const assoc) {
     id_ = owner_.nextAssociation_.fetch_add(1);
