@@ -146,5 +146,8 @@ public struct SHA256: Sendable {
 }
 
 extension UInt32 {
-    fileprivate func rotatedRight(_ count: UInt32) -> UInt32 { (self >> count) | (self << (32 - count)) }
+    // Masking shifts: Swift's `>>` checks the count (a shift of 32 or more gives 0),
+    // which keeps the compiler from emitting one rotate instruction.
+    @inline(__always)
+    fileprivate func rotatedRight(_ count: UInt32) -> UInt32 { (self &>> count) | (self &<< (32 &- count)) }
 }
