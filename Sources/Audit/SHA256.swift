@@ -59,7 +59,9 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         // Zeros up to 8 bytes before the end of the last block, then the length.
         tail.append(contentsOf: repeatElement(0, count: (tail.count > 56 ? 120 : 56) - tail.count))
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         tail.withUnsafeBytes { block in
             copy.compress(block.baseAddress!)
             if block.count == 128 { copy.compress(block.baseAddress! + 64) }

@@ -13,13 +13,18 @@ import Testing
         defer { temp.remove() }
         let run = try temp.store.startRun(Sample.run())
         let rows = [
-            FileProgress(runID: run, sourcePath: "/in/a.dcm", outputPath: "/out/a.dcm", status: .written, seriesInstanceUID: "1.2.3"),
+            FileProgress(
+                runID: run, sourcePath: "/in/a.dcm", outputPath: "/out/a.dcm", status: .written,
+                seriesInstanceUID: "1.2.3"),
             FileProgress(runID: run, sourcePath: "/in/b.dcm", outputPath: nil, status: .failed, seriesInstanceUID: nil),
-            FileProgress(runID: run, sourcePath: "/in/ç d.dcm", outputPath: "/out/ç d.dcm", status: .unchanged, seriesInstanceUID: "1.2.4"),
+            FileProgress(
+                runID: run, sourcePath: "/in/ç d.dcm", outputPath: "/out/ç d.dcm", status: .unchanged,
+                seriesInstanceUID: "1.2.4"),
         ]
         try temp.store.append(decisions: [], changes: [], errors: [], progress: rows)
         // The resume's row for b replaces the failed one.
-        let again = FileProgress(runID: run, sourcePath: "/in/b.dcm", outputPath: "/out/b.dcm", status: .written, seriesInstanceUID: "1.2.3")
+        let again = FileProgress(
+            runID: run, sourcePath: "/in/b.dcm", outputPath: "/out/b.dcm", status: .written, seriesInstanceUID: "1.2.3")
         try temp.store.append(decisions: [], changes: [], errors: [], progress: [again])
 
         let stored = try temp.raw().read { db in
