@@ -132,7 +132,7 @@ public final class AuditStore: Sendable {
             try HashChain.append(decisions, db)
             try HashChain.append(changes, db)
             try HashChain.append(errors, db)
-            for file in progress { try file.insert(db, onConflict: .replace) }
+            try FileProgress.insertOrReplace(progress, db)
             for review in reviews where try Self.latestReview(db, series: review.seriesInstanceUID)?.sameQuestion(as: review) != true {
                 try HashChain.append([review], db)
             }

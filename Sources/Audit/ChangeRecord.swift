@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// One attribute changed in one object (a row of the hash-chained `changes`
 /// table): enough to list, explain and revert it.
@@ -62,10 +63,24 @@ extension ChangeRecord {
     /// as `Date.databaseValue`, nil as NULL), sorted by name; the hash chain
     /// depends on it (ChangeRecordEncodingTests).
     func chainedValues() throws -> [(String, DatabaseValue)] {
-        [("createdAt", createdAt.databaseValue), ("hash", hash.databaseValue), ("id", id.databaseValue),
+        [("createdAt", ChangeRecord.storedDate(createdAt)), ("hash", hash.databaseValue), ("id", id.databaseValue),
          ("keyword", keyword.databaseValue), ("newValue", newValue.databaseValue), ("oldValue", oldValue.databaseValue),
          ("outputPath", outputPath.databaseValue), ("prevHash", prevHash.databaseValue), ("reason", reason.databaseValue),
          ("runID", runID.databaseValue), ("seriesInstanceUID", seriesInstanceUID.databaseValue),
          ("sopInstanceUID", sopInstanceUID.databaseValue), ("sourcePath", sourcePath.databaseValue), ("tag", tag.databaseValue)]
     }
+
+    /// `date.databaseValue`, formatted once per distinct date: a batch's
+    /// rows share one time stamp, and GRDB formats a date with a
+    /// DateFormatter on every call.
+    static func storedDate(_ date: Date) -> DatabaseValue {
+        lastDate.withLock { last in
+            if let last, last.date == date { return last.value }
+            let value = date.databaseValue
+            last = (date, value)
+            return value
+        }
+    }
+
+    private static let lastDate = Mutex<(date: Date, value: DatabaseValue)?>(nil)
 }

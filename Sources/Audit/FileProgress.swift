@@ -33,6 +33,25 @@ public struct FileProgress: Codable, Sendable, Hashable, FetchableRecord, Persis
     }
 }
 
+extension FileProgress {
+    /// Stores each row, replacing the row of the same run and path (a
+    /// resume may turn `failed` into `written`): one prepared statement for
+    /// all rows instead of the record's `Codable` encoding per row, since
+    /// `clean` writes one row per file. Same columns and values as
+    /// `insert(db, onConflict: .replace)`.
+    static func insertOrReplace(_ rows: [FileProgress], _ db: Database) throws {
+        guard !rows.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO file_progress (runID, sourcePath, outputPath, status, seriesInstanceUID) \
+            VALUES (?, ?, ?, ?, ?)
+            """)
+        for row in rows {
+            try statement.execute(arguments: [row.runID, row.sourcePath, row.outputPath, row.status.rawValue,
+                                              row.seriesInstanceUID])
+        }
+    }
+}
+
 /// A `file_progress` status, stored as its text: a resume skips every file
 /// that has one.
 public enum ProgressStatus: String, Codable, Sendable, Hashable, CaseIterable, DatabaseValueConvertible {

@@ -42,26 +42,60 @@ enum HashChain {
 
     /// The bytes a row's hash covers (besides the previous hash).
     static func canonical(_ values: [(String, DatabaseValue)]) -> [UInt8] {
+        // Written straight into one buffer: every row of the audit goes
+        // through here (no intermediate arrays or number strings per value).
         var out: [UInt8] = []
+        out.reserveCapacity(512)
         for (name, value) in values.sorted(by: { $0.0 < $1.0 }) where name != "prevHash" && name != "hash" {
-            let payload: [UInt8]
             let kind: UInt8
             switch value.storage {
             case .null: continue
-            case .int64(let i): kind = UInt8(ascii: "I"); payload = Array(String(i).utf8)
-            case .double(let d): kind = UInt8(ascii: "R"); payload = Array(String(d.bitPattern, radix: 16).utf8)
-            case .string(let s): kind = UInt8(ascii: "T"); payload = Array(s.utf8)
-            case .blob(let b): kind = UInt8(ascii: "B"); payload = Array(b)
+            case .int64(let i):
+                kind = UInt8(ascii: "I")
+                let digits = decimal(i)
+                header(&out, name, kind, digits.count)
+                out.append(contentsOf: digits)
+            case .double(let d):
+                kind = UInt8(ascii: "R")
+                let payload = String(d.bitPattern, radix: 16).utf8
+                header(&out, name, kind, payload.count)
+                out.append(contentsOf: payload)
+            case .string(let s):
+                kind = UInt8(ascii: "T")
+                header(&out, name, kind, s.utf8.count)
+                out.append(contentsOf: s.utf8)
+            case .blob(let b):
+                kind = UInt8(ascii: "B")
+                header(&out, name, kind, b.count)
+                out.append(contentsOf: b)
             }
-            out.append(contentsOf: Array(name.utf8))
-            out.append(0x1F)
-            out.append(kind)
-            out.append(contentsOf: Array(String(payload.count).utf8))
-            out.append(0x3A)
-            out.append(contentsOf: payload)
             out.append(0x1E)
         }
         return out
+    }
+
+    /// `name` 0x1F `kind` `length` ":" of one canonical value.
+    private static func header(_ out: inout [UInt8], _ name: String, _ kind: UInt8, _ length: Int) {
+        out.append(contentsOf: name.utf8)
+        out.append(0x1F)
+        out.append(kind)
+        out.append(contentsOf: decimal(Int64(length)))
+        out.append(0x3A)
+    }
+
+    /// The decimal digits of `value` as `String(value)` spells them.
+    private static func decimal(_ value: Int64) -> [UInt8] {
+        if value == 0 { return [UInt8(ascii: "0")] }
+        if value == .min { return Array(String(value).utf8) }
+        var digits: [UInt8] = []
+        var rest = value.magnitude
+        while rest > 0 {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        if value < 0 { digits.append(UInt8(ascii: "-")) }
+        digits.reverse()
+        return digits
     }
 
     /// SHA-256 hex of `prevHash` followed by the canonical bytes.
@@ -102,7 +136,11 @@ enum HashChain {
             if statement?.columns != columns {
                 statement = (columns, try insertStatement(columns, into: Record.databaseTableName, db))
             }
-            try statement!.statement.execute(arguments: StatementArguments(values.map(\.1)))
+            // Handed over as optional existentials: StatementArguments' init for
+            // a sequence of concrete values maps through a key path, which is
+            // not specialised across modules and cost more than the insert.
+            let arguments: [(any DatabaseValueConvertible)?] = values.map { $0.1 }
+            try statement!.statement.execute(arguments: StatementArguments(arguments))
             record.hash = hash
             lastHash = hash
             stored.append(record)

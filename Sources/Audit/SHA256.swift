@@ -4,9 +4,12 @@
 /// library, so it carries its own: `SHA256.hex(_:)` of the previous row's hash
 /// plus the row's canonical bytes is each row's `hash`.
 public struct SHA256: Sendable {
-    private var state: [UInt32] = [
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
+    // The eight state words, held apart (no array: the audit hashes every
+    // row it writes, and an array's copy-on-write and bounds checks cost
+    // more than the arithmetic).
+    private var h0: UInt32 = 0x6a09_e667, h1: UInt32 = 0xbb67_ae85, h2: UInt32 = 0x3c6e_f372, h3: UInt32 = 0xa54f_f53a
+    private var h4: UInt32 = 0x510e_527f, h5: UInt32 = 0x9b05_688c, h6: UInt32 = 0x1f83_d9ab, h7: UInt32 = 0x5be0_cd19
+    /// Bytes of an incomplete block (fewer than 64).
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
@@ -15,52 +18,78 @@ public struct SHA256: Sendable {
 
     /// Feeds bytes into the digest.
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes {
-            pending.append(byte)
-            length &+= 1
-            if pending.count == 64 {
-                compress(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(raw: UnsafeRawBufferPointer($0)) }
+        if done == nil { Array(bytes).withUnsafeBytes { update(raw: $0) } }
+    }
+
+    /// Feeds raw bytes into the digest: whole blocks are compressed straight
+    /// from `bytes`, only a block's remainder is buffered.
+    mutating func update(raw bytes: UnsafeRawBufferPointer) {
+        guard var base = bytes.baseAddress, !bytes.isEmpty else { return }
+        var count = bytes.count
+        length &+= UInt64(count)
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, count)
+            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
+            base += take
+            count -= take
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBytes { compress($0.baseAddress!) }
+            pending.removeAll(keepingCapacity: true)
         }
+        while count >= 64 {
+            compress(base)
+            base += 64
+            count -= 64
+        }
+        if count > 0 { pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: count)) }
     }
 
     /// Feeds the UTF-8 bytes of a string into the digest.
-    public mutating func update(_ text: String) { update(text.utf8) }
+    public mutating func update(_ text: String) {
+        var text = text
+        text.withUTF8 { update(raw: UnsafeRawBufferPointer($0)) }
+    }
 
     /// The 32-byte digest of everything fed so far (the value itself is unchanged).
     public func finalize() -> [UInt8] {
         var copy = self
         let bitLength = length &* 8
-        copy.pending.append(0x80)
-        if copy.pending.count > 56 {
-            copy.pending.append(contentsOf: repeatElement(0, count: 64 - copy.pending.count))
-            copy.compress(copy.pending)
-            copy.pending.removeAll(keepingCapacity: true)
+        var tail = pending
+        tail.append(0x80)
+        // Zeros up to 8 bytes before the end of the last block, then the length.
+        tail.append(contentsOf: repeatElement(0, count: (tail.count > 56 ? 120 : 56) - tail.count))
+        for shift in stride(from: 56, through: 0, by: -8) {
+            tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
         }
-        copy.pending.append(contentsOf: repeatElement(0, count: 56 - copy.pending.count))
-        for shift in stride(from: 56, through: 0, by: -8) { copy.pending.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        copy.compress(copy.pending)
+        tail.withUnsafeBytes { block in
+            copy.compress(block.baseAddress!)
+            if block.count == 128 { copy.compress(block.baseAddress! + 64) }
+        }
         var digest: [UInt8] = []
         digest.reserveCapacity(32)
-        for word in copy.state {
-            digest.append(contentsOf: [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-                                       UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)])
+        for word in [copy.h0, copy.h1, copy.h2, copy.h3, copy.h4, copy.h5, copy.h6, copy.h7] {
+            digest.append(UInt8(truncatingIfNeeded: word >> 24))
+            digest.append(UInt8(truncatingIfNeeded: word >> 16))
+            digest.append(UInt8(truncatingIfNeeded: word >> 8))
+            digest.append(UInt8(truncatingIfNeeded: word))
         }
         return digest
     }
 
     /// The digest as 64 lowercase hexadecimal characters.
     public func hexDigest() -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in finalize() {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        let digest = finalize()
+        return String(unsafeUninitializedCapacity: 64) { out in
+            for (i, byte) in digest.enumerated() {
+                out[2 * i] = SHA256.hexDigit(byte >> 4)
+                out[2 * i + 1] = SHA256.hexDigit(byte & 0x0F)
+            }
+            return 64
         }
-        return String(decoding: out, as: UTF8.self)
     }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x57 + value }
 
     /// The hex digest of a byte sequence.
     public static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
@@ -70,33 +99,40 @@ public struct SHA256: Sendable {
     }
 
     /// The hex digest of a string's UTF-8 bytes.
-    public static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
+    public static func hex(_ text: String) -> String {
+        var digest = SHA256()
+        digest.update(text)
+        return digest.hexDigest()
+    }
 
-    private mutating func compress(_ block: [UInt8]) {
-        var w = [UInt32](repeating: 0, count: 64)
-        for i in 0..<16 {
-            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8
-                | UInt32(block[4 * i + 3])
+    /// One 64-byte block at `block` (FIPS 180-4, 6.2.2).
+    private mutating func compress(_ block: UnsafeRawPointer) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for i in 0..<16 {
+                w[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
+            }
+            for i in 16..<64 {
+                let x = w[i - 15], y = w[i - 2]
+                let s0 = x.rotatedRight(7) ^ x.rotatedRight(18) ^ (x >> 3)
+                let s1 = y.rotatedRight(17) ^ y.rotatedRight(19) ^ (y >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+            SHA256.k.withUnsafeBufferPointer { k in
+                for i in 0..<64 {
+                    let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
+                    let choice = (e & f) ^ (~e & g)
+                    let t1 = h &+ s1 &+ choice &+ k[i] &+ w[i]
+                    let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = s0 &+ majority
+                    h = g; g = f; f = e; e = d &+ t1
+                    d = c; c = b; b = a; a = t1 &+ t2
+                }
+            }
+            h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
+            h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
         }
-        for i in 16..<64 {
-            let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
-            let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
-        var a = state[0], b = state[1], c = state[2], d = state[3]
-        var e = state[4], f = state[5], g = state[6], h = state[7]
-        for i in 0..<64 {
-            let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-            let choice = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ choice &+ SHA256.k[i] &+ w[i]
-            let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ majority
-            h = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ t2
-        }
-        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-        state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
     }
 
     private static let k: [UInt32] = [
@@ -112,5 +148,8 @@ public struct SHA256: Sendable {
 }
 
 extension UInt32 {
-    fileprivate func rotatedRight(_ count: UInt32) -> UInt32 { (self >> count) | (self << (32 - count)) }
+    // Masking shifts: Swift's `>>` checks the count (a shift of 32 or more gives 0),
+    // which keeps the compiler from emitting one rotate instruction.
+    @inline(__always)
+    fileprivate func rotatedRight(_ count: UInt32) -> UInt32 { (self &>> count) | (self &<< (32 &- count)) }
 }

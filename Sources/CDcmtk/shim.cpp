@@ -271,10 +271,17 @@ int bp_element_get_info(bp_element *element, bp_element_info *info) {
     const DcmTag &tag = e->getTag();
     info->group = tag.getGTag();
     info->element = tag.getETag();
+    // Called for every element of every header read: no snprintf, and no
+    // value multiplicity (DcmByteString::getVM() reads the value to count it).
     const char *vr = tag.getVR().getValidVRName();
-    std::snprintf(info->vr, sizeof info->vr, "%.2s", vr ? vr : "UN");
+    if (!vr) vr = "UN";
+    size_t n = 0;
+    while (n < 2 && vr[n] != '\0') {
+        info->vr[n] = vr[n];
+        ++n;
+    }
+    info->vr[n] = '\0';
     info->length = e->getLengthField();
-    info->vm = static_cast<uint32_t>(e->getVM());
     DcmEVR evr = e->ident();
     info->item_count = evr == EVR_SQ ? static_cast<int32_t>(static_cast<DcmSequenceOfItems *>(e)->card()) : -1;
     info->is_binary = (isBinaryVR(evr) || tag == DCM_PixelData) ? 1 : 0;

@@ -26,8 +26,10 @@ public struct FilterRules: Sendable {
         let taxonomy = try Taxonomy.load(from: rules.appendingPathComponent(RulesDirectory.markerFile))
         let policy = try PolicyLoader.load(from: policyFile.map { URL(fileURLWithPath: $0) } ?? rules.appendingPathComponent("policy.yaml"))
         let hanging = try HangingRules.load(from: rules.appendingPathComponent("hanging.yaml"))
-        let model = try modelFile.map { try BodyPartModel.load(from: URL(fileURLWithPath: $0), taxonomy: taxonomy) }
-            ?? BodyPartModel.standard(rulesDirectory: rules.path)
+        // The model gets the taxonomy loaded above (BodyPartModel.standard would
+        // parse body-parts.yaml a second time: a third of the start-up).
+        let modelURL = modelFile.map { URL(fileURLWithPath: $0) } ?? rules.appendingPathComponent(BodyPartModel.defaultModelPath)
+        let model = try BodyPartModel.load(from: modelURL, taxonomy: taxonomy)
         return FilterRules(taxonomy: taxonomy, policy: policy, hanging: hanging, model: model)
     }
 }

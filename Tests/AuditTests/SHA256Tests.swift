@@ -47,3 +47,32 @@ import Testing
         #expect(digest.hexDigest() == SHA256.hex(bytes))
     }
 }
+
+/// The digest fed in pieces of every size, and from sequences without
+/// contiguous storage, equals the one-shot digest checked against sha256sum.
+@Suite struct SHA256ChunkingTests {
+    @Test func everyChunkSizeGivesTheSameDigest() throws {
+        let tool = try #require(TestEnvironment.which("sha256sum"), "sha256sum (coreutils) is needed")
+        let folder = try TestEnvironment.temporaryFolder("sha-chunks")
+        defer { TestEnvironment.remove(folder) }
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) }
+        let file = folder.appendingPathComponent("bytes.bin")
+        try Data(bytes).write(to: file)
+        let expected = String(try TestEnvironment.run(tool, [file.path]).stdout.prefix(64))
+        for size in 1...130 {
+            var digest = SHA256()
+            var start = 0
+            while start < bytes.count {
+                digest.update(bytes[start..<min(bytes.count, start + size)])
+                start += size
+            }
+            #expect(digest.hexDigest() == expected, "pieces of \(size) bytes")
+        }
+        var lazy = SHA256()
+        lazy.update(bytes.lazy.map { $0 })
+        #expect(lazy.hexDigest() == expected, "a sequence without contiguous storage")
+        var text = SHA256()
+        text.update(String(decoding: [UInt8](repeating: UInt8(ascii: "q"), count: 200), as: UTF8.self))
+        #expect(text.hexDigest() == SHA256.hex([UInt8](repeating: UInt8(ascii: "q"), count: 200)))
+    }
+}

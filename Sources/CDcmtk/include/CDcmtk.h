@@ -62,7 +62,6 @@ typedef struct {
     uint16_t element;
     char vr[4];                  /**< two letters and NUL */
     uint32_t length;             /**< value length in bytes as stored (0xFFFFFFFF undefined) */
-    uint32_t vm;                 /**< value multiplicity */
     int32_t item_count;          /**< number of items if a sequence, else -1 */
     int32_t is_binary;           /**< 1 for OB/OW/OF/OD/OL/OV/UN and pixel data */
 } bp_element_info;
