@@ -28,7 +28,37 @@ import Testing
             self.index = index
             let heard = Heard()
             self.heard = heard
-            scp = StorageSCP(
+            let (scp, port) = try Self.started(heard, index: index, folder: folder)
+            self.scp = scp
+            self.port = port
+        }
+
+        var peer: DicomPeer { DicomPeer(aeTitle: "LISTEN\(index)", host: "127.0.0.1", port: port) }
+
+        /// A started SCP and its port. A free port can be taken by a parallel test between the
+        /// probe and the listen: another one is tried then, with a new SCP (that race is the test
+        /// set-up's, not what this suite tests).
+        static func started(_ heard: Heard, index: Int, folder: URL) throws -> (StorageSCP, UInt16) {
+            var attempt = 0
+            while true {
+                attempt += 1
+                let scp = makeSCP(heard)
+                let port = Peers.freePort()
+                do {
+                    try scp.start(
+                        StorageSCP.Settings(
+                            port: port, aeTitle: "LISTEN\(index)", maxAssociations: 16, acseTimeout: 10,
+                            incomingFolder: folder.path))
+                    return (scp, port)
+                } catch {
+                    if attempt >= 5 || !"\(error)".contains("Address already in use") { throw error }
+                }
+            }
+        }
+
+        /// An SCP that drops what it receives and notes the calling AE titles it accepts.
+        static func makeSCP(_ heard: Heard) -> StorageSCP {
+            StorageSCP(
                 onStore: { request in
                     unlink(request.path)
                     return .success
@@ -36,14 +66,7 @@ import Testing
                 onEvent: { event, _, calling, _, _ in
                     if event == .accepted { heard.titles.withLock { $0.append(calling) } }
                 })
-            port = Peers.freePort()
-            try scp.start(
-                StorageSCP.Settings(
-                    port: port, aeTitle: "LISTEN\(index)", maxAssociations: 16, acseTimeout: 10,
-                    incomingFolder: folder.path))
         }
-
-        var peer: DicomPeer { DicomPeer(aeTitle: "LISTEN\(index)", host: "127.0.0.1", port: port) }
     }
 
     @Test func eachListenerServesItsOwnCallersWhenAssociationsArriveAtOnce() throws {
