@@ -107,7 +107,8 @@ public struct Predictor: Sendable {
     let extentThreshold: [Double]?
     /// Number of evidence items reported (0 skips evidence for speed).
     public var evidenceCount = 5
-    /// Whether the series last extracted is part of a PET/CT (``extentSettled(_:scope:)``).
+    /// Whether the series last predicted is part of a PET/CT (``extentSettled(_:scope:)``; set by
+    /// `predict` for trunk answers only).
     var petContext = false
 
     /// Creates a predictor for `model`.
@@ -243,7 +244,6 @@ public struct Predictor: Sendable {
     /// hashed features plus the class-shared evidence (``SharedEvidence``).
     mutating func linearScores(_ series: SeriesMetadata) {
         extractor.extract(series, into: &features)
-        petContext = Self.petContext(series)
         features.indices.withUnsafeBufferPointer { idx in
             scores.withUnsafeMutableBufferPointer { model.linear.scores(idx, into: $0.baseAddress!) }
         }
@@ -280,6 +280,8 @@ public struct Predictor: Sendable {
             if second < 0 || scores[k] > scores[second] { third = second; second = k }
             else if third < 0 || scores[k] > scores[third] { third = k }
         }
+        // Only a trunk answer asks whether the series is part of a PET/CT: off the path of the rest.
+        petContext = best >= 0 && best < trunk.count && trunk[best] && Self.petContext(series)
         var abstained = !accepts(best, confidence: confidence)
         if !abstained, confidence < model.threshold, let p = model.partThreshold, confidence < p {
             confidence = partMass(scores, best: best)

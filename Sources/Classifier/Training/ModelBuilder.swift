@@ -294,7 +294,7 @@ public struct ModelBuilder: Sendable {
             data.ruleClass.append(predictor.unambiguousRuleClass())
             data.named.append(predictor.descriptionsName())
             data.namedClasses.append(predictor.features.ruleMatches)
-            data.pet.append(predictor.petContext)
+            data.pet.append(Predictor.petContext(e.metadata))
             if readingAnswers { data.reading.hidden.append(predictor.extractor.reading(predictor.features)) }
         }
         data.examples = examples
